@@ -1,0 +1,84 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Install what net_failover needs to build and test on Debian 12, idempotently:
+# the distro DPDK 22.11 and build tools, and the driver SDK headers that
+# libdpdk-dev does not ship (ethdev_driver.h ...), taken from the Debian
+# source package of the exact installed libdpdk-dev version and extracted
+# into build-deps/sdk/include (ignored by git, never committed).
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+sdk="$top/build-deps/sdk"
+pkgs="dpdk dpdk-dev libdpdk-dev meson ninja-build libnuma-dev libpcap-dev
+pkg-config gcc iproute2 valgrind python3 dpkg-dev xz-utils"
+headers="drivers/bus/vdev/bus_vdev_driver.h lib/ethdev/ethdev_vdev.h
+lib/ethdev/ethdev_driver.h lib/eal/include/bus_driver.h
+lib/eal/include/dev_driver.h"
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "setup-deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq $missing >/dev/null
+fi
+
+if [ -e /usr/include/dpdk/ethdev_driver.h ]; then
+	echo "setup-deps: system DPDK ships the driver SDK headers"
+	exit 0
+fi
+
+ver=$(dpkg-query -W -f='${Version}' libdpdk-dev)
+if [ -e "$sdk/include/ethdev_driver.h" ] &&
+		[ "$(cat "$sdk/version" 2>/dev/null)" = "$ver" ]; then
+	echo "setup-deps: SDK headers for dpdk $ver present"
+	exit 0
+fi
+
+echo "setup-deps: fetching dpdk $ver source package for the SDK headers"
+rm -rf "$sdk"
+mkdir -p "$sdk/apt/lists/partial" "$sdk/apt/parts" "$sdk/include"
+cat > "$sdk/apt/parts/src.sources" <<SRC
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian-security
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+# A private apt state: the machine's own sources are left untouched.
+aptopt="-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts=$sdk/apt/parts
+-o Dir::State::Lists=$sdk/apt/lists -o APT::Sandbox::User=root"
+# shellcheck disable=SC2086
+apt-get $aptopt update -qq
+# shellcheck disable=SC2086
+(cd "$sdk" && apt-get $aptopt source --download-only -qq "dpdk=$ver")
+orig=$(ls "$sdk"/dpdk_*.orig.tar.xz)
+members=""
+for h in $headers; do
+	members="$members --wildcards */$h"
+done
+mkdir -p "$sdk/src"
+# shellcheck disable=SC2086
+tar -xJf "$orig" -C "$sdk/src" $members
+find "$sdk/src" -name '*.h' -exec mv -f {} "$sdk/include/" \;
+rm -rf "$sdk/apt" "$sdk/src" "$sdk"/dpdk_*
+for h in $headers; do
+	[ -e "$sdk/include/$(basename "$h")" ] || {
+		echo "setup-deps: $h missing from the dpdk $ver source package" >&2
+		exit 1
+	}
+done
+echo "$ver" > "$sdk/version"
+echo "setup-deps: SDK headers in $sdk/include"

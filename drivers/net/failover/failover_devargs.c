@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Devargs:
+ *   primary=<dev>,standby=<dev>[,mac=<xx:xx:xx:xx:xx:xx>][,link_poll_ms=<n>]
+ *   <dev> := <name> | (<driver><id>,<k>=<v>,...)
+ *
+ * rte_kvargs cannot split values that hold commas and '=' (22.11 ends a key
+ * at the first '=' even inside brackets), so the top level is tokenised
+ * here, honouring parentheses. Every error is one log line naming the part.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_devargs.h>
+#include <rte_errno.h>
+
+#include "failover_private.h"
+
+#define FO_ARG_PRIMARY "primary"
+#define FO_ARG_STANDBY "standby"
+#define FO_ARG_MAC "mac"
+#define FO_ARG_LINK_POLL "link_poll_ms"
+
+static const char *const fo_arg_keys[] = {
+	FO_ARG_PRIMARY, FO_ARG_STANDBY, FO_ARG_MAC, FO_ARG_LINK_POLL,
+};
+
+/* Length of the item starting at p (up to a top-level comma), or -1. */
+static int
+item_len(const char *p)
+{
+	int depth = 0, i;
+
+	for (i = 0; p[i] != '\0'; i++) {
+		if (p[i] == '(')
+			depth++;
+		else if (p[i] == ')' && --depth < 0)
+			return -1;
+		else if (p[i] == ',' && depth == 0)
+			break;
+	}
+	return depth == 0 ? i : -1;
+}
+
+/* Check a device and extract its name (the part before any comma). */
+static int
+parse_dev(const char *key, const char *val, struct fo_args *args, int role)
+{
+	struct rte_devargs da;
+	size_t len = strlen(val);
+	const char *dev = val;
+	int ret;
+
+	if (val[0] == '(') {
+		if (len < 2 || val[len - 1] != ')') {
+			FO_LOG(ERR, "%s: text after the closing parenthesis in '%s'", key, val);
+			return -EINVAL;
+		}
+		dev = val + 1;
+		len -= 2;
+		args->probe[role] = true;
+	}
+	if (len == 0 || dev[0] == ',') {
+		FO_LOG(ERR, "%s: empty device", key);
+		return -EINVAL;
+	}
+	args->dev[role] = strndup(dev, len);
+	if (args->dev[role] == NULL)
+		return -ENOMEM;
+	memset(&da, 0, sizeof(da));
+	ret = rte_devargs_parse(&da, args->dev[role]);
+	if (ret != 0) {
+		FO_LOG(ERR, "%s: no bus or driver knows device '%s'", key, args->dev[role]);
+		rte_devargs_reset(&da);
+		return -EINVAL;
+	}
+	strlcpy(args->name[role], da.name, sizeof(args->name[role]));
+	rte_devargs_reset(&da);
+	return 0;
+}
+
+static int
+parse_mac(const char *val, struct fo_args *args)
+{
+	if (rte_ether_unformat_addr(val, &args->mac) != 0 ||
+	    !rte_is_valid_assigned_ether_addr(&args->mac)) {
+		FO_LOG(ERR, "mac: '%s' is not a unicast MAC address", val);
+		return -EINVAL;
+	}
+	args->mac_set = true;
+	return 0;
+}
+
+static int
+parse_link_poll(const char *val, struct fo_args *args)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(val, &end, 10);
+	if (val[0] < '0' || val[0] > '9' || *end != '\0' || errno != 0 ||
+	    v > FO_LINK_POLL_MS_MAX) {
+		FO_LOG(ERR, "link_poll_ms: '%s' is not a number of ms in 0-%u",
+		       val, FO_LINK_POLL_MS_MAX);
+		return -EINVAL;
+	}
+	args->link_poll_ms = v;
+	return 0;
+}
+
+static int
+parse_item(char *item, struct fo_args *args, unsigned int *seen)
+{
+	char *val = strchr(item, '=');
+	unsigned int k;
+
+	if (val == NULL || val == item) {
+		FO_LOG(ERR, "'%s' is not key=value", item);
+		return -EINVAL;
+	}
+	*val++ = '\0';
+	for (k = 0; k < RTE_DIM(fo_arg_keys); k++)
+		if (strcmp(item, fo_arg_keys[k]) == 0)
+			break;
+	if (k == RTE_DIM(fo_arg_keys)) {
+		FO_LOG(ERR, "unknown key '%s'", item);
+		return -EINVAL;
+	}
+	if (*seen & RTE_BIT32(k)) {
+		FO_LOG(ERR, "duplicate key '%s'", item);
+		return -EINVAL;
+	}
+	*seen |= RTE_BIT32(k);
+	if (strcmp(item, FO_ARG_PRIMARY) == 0)
+		return parse_dev(item, val, args, FO_PRIMARY);
+	if (strcmp(item, FO_ARG_STANDBY) == 0)
+		return parse_dev(item, val, args, FO_STANDBY);
+	if (strcmp(item, FO_ARG_MAC) == 0)
+		return parse_mac(val, args);
+	return parse_link_poll(val, args);
+}
+
+static int
+check_args(const struct fo_args *args)
+{
+	if (args->dev[FO_PRIMARY] == NULL && args->dev[FO_STANDBY] == NULL &&
+	    !args->mac_set) {
+		FO_LOG(ERR, "nothing to pair: give primary=, standby= or mac=");
+		return -EINVAL;
+	}
+	if (args->dev[FO_PRIMARY] != NULL && args->dev[FO_STANDBY] != NULL &&
+	    strcmp(args->name[FO_PRIMARY], args->name[FO_STANDBY]) == 0) {
+		FO_LOG(ERR, "primary and standby are the same device '%s'",
+		       args->name[FO_PRIMARY]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void
+fo_args_free(struct fo_args *args)
+{
+	int r;
+
+	for (r = 0; r < FO_NB_SUBS; r++) {
+		free(args->dev[r]);
+		args->dev[r] = NULL;
+	}
+}
+
+int
+fo_args_parse(const char *params, struct fo_args *args)
+{
+	char *buf, *p, *next;
+	unsigned int seen = 0;
+	int len, ret = 0;
+
+	memset(args, 0, sizeof(*args));
+	args->link_poll_ms = FO_LINK_POLL_MS_DEFAULT;
+	buf = strdup(params != NULL ? params : "");
+	if (buf == NULL)
+		return -ENOMEM;
+	for (p = buf; ret == 0 && p != NULL; p = next) {
+		len = item_len(p);
+		next = len > 0 && p[len] == ',' ? p + len + 1 : NULL;
+		if (len < 0) {
+			FO_LOG(ERR, "unbalanced parentheses in '%s'", p);
+			ret = -EINVAL;
+		} else if (len == 0 && (p != buf || p[0] != '\0')) {
+			FO_LOG(ERR, "empty item in '%s'", params);
+			ret = -EINVAL;
+		} else if (len > 0) {
+			p[len] = '\0';
+			ret = parse_item(p, args, &seen);
+		}
+	}
+	if (ret == 0)
+		ret = check_args(args);
+	free(buf);
+	if (ret != 0)
+		fo_args_free(args);
+	return ret;
+}

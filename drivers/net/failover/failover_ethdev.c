@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * net_failover: probe/remove, the public API and the driver registration.
+ */
+
+#include <errno.h>
+
+#include <rte_malloc.h>
+#include <ethdev_vdev.h>
+#include <bus_vdev_driver.h>
+
+#include "failover_private.h"
+
+RTE_LOG_REGISTER_DEFAULT(failover_logtype, NOTICE);
+
+static int
+fo_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct rte_eth_dev *dev;
+	struct fo_priv *priv;
+	struct fo_args args;
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		FO_LOG(ERR, "%s: secondary processes are not supported", name);
+		return -ENOTSUP;
+	}
+	ret = fo_args_parse(rte_vdev_device_args(vdev), &args);
+	if (ret != 0)
+		return ret;
+	dev = rte_eth_vdev_allocate(vdev, sizeof(*priv));
+	if (dev == NULL) {
+		fo_args_free(&args);
+		return -ENOMEM;
+	}
+	priv = fo_priv(dev);
+	priv->dev = dev;
+	priv->args = args;
+	dev->data->mac_addrs = rte_zmalloc_socket(name,
+			FO_MAX_MAC_ADDRS * sizeof(struct rte_ether_addr), 0,
+			rte_socket_id());
+	if (dev->data->mac_addrs == NULL) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	if (args.mac_set)
+		dev->data->mac_addrs[0] = args.mac;
+	dev->dev_ops = &fo_ops;
+	dev->rx_pkt_burst = fo_rx_burst;
+	dev->tx_pkt_burst = fo_tx_burst;
+	dev->tx_pkt_prepare = fo_tx_prepare;
+	dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
+	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
+	ret = fo_sub_init(priv);
+	if (ret != 0)
+		goto fail;
+	rte_eth_dev_probing_finish(dev);
+	FO_LOG(INFO, "%s: port %u probed", name, dev->data->port_id);
+	return 0;
+fail:
+	fo_args_free(&priv->args);
+	rte_eth_dev_release_port(dev);
+	return ret;
+}
+
+static int
+fo_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+
+	if (dev == NULL)
+		return 0;
+	/* The bus may be iterating its device list: leave sub-devices to it. */
+	fo_priv(dev)->in_remove = true;
+	return rte_eth_dev_close(dev->data->port_id);
+}
+
+static struct fo_priv *
+fo_port_priv(uint16_t port_id)
+{
+	struct rte_eth_dev *dev;
+
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return NULL;
+	dev = &rte_eth_devices[port_id];
+	return dev->dev_ops == &fo_ops ? fo_priv(dev) : NULL;
+}
+
+int
+rte_pmd_failover_sub_port(uint16_t port_id, enum rte_pmd_failover_role role,
+			  uint16_t *sub_port_id)
+{
+	struct fo_priv *priv = fo_port_priv(port_id);
+	uint16_t port;
+
+	if (priv == NULL)
+		return -ENODEV;
+	if ((role != FO_PRIMARY && role != FO_STANDBY) || sub_port_id == NULL)
+		return -EINVAL;
+	fo_lock(priv);
+	port = priv->sub[role].port_id;
+	fo_unlock(priv);
+	if (port == FO_NO_PORT)
+		return -ENODEV;
+	*sub_port_id = port;
+	return 0;
+}
+
+int
+rte_pmd_failover_active_path(uint16_t port_id)
+{
+	struct fo_priv *priv = fo_port_priv(port_id);
+
+	if (priv == NULL)
+		return -ENODEV;
+	return __atomic_load_n(&priv->fp.role, __ATOMIC_ACQUIRE);
+}
+
+static struct rte_vdev_driver fo_vdev_driver = {
+	.probe = fo_probe,
+	.remove = fo_remove,
+};
+
+RTE_PMD_REGISTER_VDEV(net_failover, fo_vdev_driver);
+RTE_PMD_REGISTER_PARAM_STRING(net_failover,
+	"primary=<name>|(<device string>) "
+	"standby=<name>|(<device string>) "
+	"mac=<xx:xx:xx:xx:xx:xx> "
+	"link_poll_ms=<0-10000>");

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef FAILOVER_PRIVATE_H
+#define FAILOVER_PRIVATE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_atomic.h>
+#include <rte_ether.h>
+#include <ethdev_driver.h>
+
+#include "rte_failover.h"
+#include "rte_pmd_failover.h"
+
+extern int failover_logtype;
+#define FO_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, failover_logtype, \
+		"net_failover: " fmt "\n", ##__VA_ARGS__)
+
+#define FO_DRIVER_NAME "net_failover"
+
+#define FO_PRIMARY RTE_PMD_FAILOVER_PRIMARY
+#define FO_STANDBY RTE_PMD_FAILOVER_STANDBY
+#define FO_NONE RTE_PMD_FAILOVER_NONE
+#define FO_NB_SUBS 2
+
+/* Not a port id: the fast path reads it as "no port". */
+#define FO_NO_PORT UINT16_MAX
+
+#define FO_LINK_POLL_MS_DEFAULT 10
+#define FO_LINK_POLL_MS_MAX 10000
+/* An idle inactive path is polled once every FO_RX_IDLE_SKIP + 1 bursts. */
+#define FO_RX_IDLE_SKIP 7
+#define FO_MAX_MC_ADDRS 128
+#define FO_MAX_MAC_ADDRS 32
+#define FO_MAX_QUEUES 128
+#define FO_RSS_KEY_MAX 64
+
+extern const char *const fo_role_name[FO_NB_SUBS + 1];
+
+/* Parsed devargs. */
+struct fo_args {
+	char *dev[FO_NB_SUBS];   /* device name or device string; NULL if absent */
+	bool probe[FO_NB_SUBS];  /* dev[] is a device string we probe ourselves */
+	char name[FO_NB_SUBS][RTE_DEV_NAME_MAX_LEN]; /* device name of dev[] */
+	struct rte_ether_addr mac;
+	bool mac_set;
+	uint32_t link_poll_ms;
+};
+
+/*
+ * What the fast path reads, packed in one 64-bit word so that one load
+ * gives a consistent view: the port transmit bursts go to, the port polled
+ * on every receive burst, the other port (polled sparsely while idle) and
+ * the active role (FO_NONE when no path).
+ */
+union fo_fp {
+	uint64_t word;
+	struct {
+		uint16_t tx;
+		uint16_t rx_main;
+		uint16_t rx_other;
+		uint16_t role;
+	};
+};
+
+/* Counters of one sub-port, made monotonic across its own resets. */
+struct fo_sub_stats {
+	struct rte_eth_stats base;  /* sums of counts lost to resets */
+	struct rte_eth_stats last;  /* last reading */
+};
+
+struct fo_sub {
+	uint8_t role;
+	uint16_t port_id;           /* FO_NO_PORT while absent */
+	uint16_t pending_port;      /* handed over by lib/failover, not adopted yet */
+	bool probed;                /* we created the device: remove it at close */
+	bool configured;
+	bool started;
+	bool link_up;
+	bool gone;                  /* destroyed by someone else; set by an event */
+	struct rte_eth_link link;
+	struct fo_sub_stats st;
+};
+
+struct fo_rxq {
+	const union fo_fp *fp;
+	uint16_t qid;
+	uint16_t port_id;           /* failover port, written into mbuf->port */
+	uint32_t seq;               /* odd while an lcore is inside a burst */
+	uint32_t idle;              /* bursts left before polling rx_other */
+} __rte_cache_aligned;
+
+struct fo_txq {
+	const union fo_fp *fp;
+	uint16_t qid;
+	uint32_t seq;               /* odd while an lcore is inside a burst */
+	uint64_t no_path_bursts;    /* written by the queue's lcore only */
+	uint64_t no_path_pkts;
+} __rte_cache_aligned;
+
+struct fo_rxq_conf {
+	bool set;
+	uint16_t nb_desc;
+	unsigned int socket;
+	struct rte_eth_rxconf conf;
+	struct rte_mempool *mp;
+};
+
+struct fo_txq_conf {
+	bool set;
+	uint16_t nb_desc;
+	unsigned int socket;
+	struct rte_eth_txconf conf;
+};
+
+struct fo_priv {
+	union fo_fp fp __rte_cache_aligned;  /* read by every burst */
+
+	struct rte_eth_dev *dev __rte_cache_aligned;
+	struct rte_failover *fo;
+	struct fo_args args;
+	struct fo_sub sub[FO_NB_SUBS];
+	pthread_mutex_t lock;       /* control path; recursive */
+	bool closing;
+	bool in_remove;             /* vdev remove: leave sub-devices to the bus */
+	bool kicked;                /* a deferred fo_sync() is scheduled */
+
+	/* State replayed onto every sub-port that joins. */
+	struct fo_rxq_conf rxq_conf[FO_MAX_QUEUES];
+	struct fo_txq_conf txq_conf[FO_MAX_QUEUES];
+	struct rte_ether_addr mc[FO_MAX_MC_ADDRS];
+	uint32_t nb_mc;
+	uint64_t vlan_filter[4096 / 64];
+	bool rss_set;
+	struct rte_eth_rss_conf rss;
+	uint8_t rss_key[FO_RSS_KEY_MAX];
+
+	/* Statistics. */
+	struct rte_eth_stats acc;             /* from sub-ports that left */
+	uint64_t role_pkts[FO_NB_SUBS][2];    /* [role][rx, tx] of departed */
+	uint64_t path_switches;
+	uint64_t refused;                     /* unfit ports not adopted */
+};
+
+static inline struct fo_priv *
+fo_priv(const struct rte_eth_dev *dev)
+{
+	return dev->data->dev_private;
+}
+
+#define FO_FOREACH_SUB(priv, s) \
+	for ((s) = &(priv)->sub[0]; (s) < &(priv)->sub[FO_NB_SUBS]; (s)++) \
+		if ((s)->port_id != FO_NO_PORT)
+
+/* failover_devargs.c */
+int fo_args_parse(const char *params, struct fo_args *args);
+void fo_args_free(struct fo_args *args);
+
+/* failover_sub.c: sub-port lifecycle and path selection */
+int fo_sub_init(struct fo_priv *priv);
+void fo_sub_uninit(struct fo_priv *priv);
+void fo_sync(struct fo_priv *priv);
+int fo_sub_configure(struct fo_priv *priv, struct fo_sub *s);
+int fo_sub_start(struct fo_priv *priv, struct fo_sub *s);
+void fo_sub_stop(struct fo_priv *priv, struct fo_sub *s);
+void fo_sub_drop(struct fo_priv *priv, struct fo_sub *s);
+void fo_paths_update(struct fo_priv *priv);
+void fo_quiesce(struct fo_priv *priv);
+void fo_lock(struct fo_priv *priv);
+void fo_unlock(struct fo_priv *priv);
+
+/* failover_ops.c */
+extern const struct eth_dev_ops fo_ops;
+int fo_sub_replay(struct fo_priv *priv, struct fo_sub *s);
+
+/* failover_rxtx.c */
+uint16_t fo_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t fo_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t fo_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
+
+/* failover_stats.c */
+int fo_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats);
+int fo_stats_reset(struct rte_eth_dev *dev);
+int fo_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
+			unsigned int size);
+int fo_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigned int n);
+int fo_xstats_reset(struct rte_eth_dev *dev);
+void fo_stats_fold(struct fo_priv *priv, struct fo_sub *s, bool live);
+
+#endif /* FAILOVER_PRIVATE_H */

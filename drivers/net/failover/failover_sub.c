@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Sub-port lifecycle: adoption of the ports lib/failover hands over, link
+ * tracking (events plus polling), path selection and the grace period that
+ * lets a sub-port be stopped while other lcores may be inside a burst.
+ *
+ * Locking: every change happens under priv->lock (recursive, control path
+ * only). Event callbacks never take it: they record the event and kick an
+ * alarm; the alarm handler only try-locks and re-arms itself when busy, so
+ * a control thread that waits for the interrupt thread never deadlocks.
+ */
+
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <rte_alarm.h>
+#include <rte_bus.h>
+#include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_pause.h>
+
+#include "failover_private.h"
+
+const char *const fo_role_name[FO_NB_SUBS + 1] = { "primary", "standby", "none" };
+
+static int fo_membarrier_cmd = -1;
+
+void
+fo_lock(struct fo_priv *priv)
+{
+	pthread_mutex_lock(&priv->lock);
+}
+
+void
+fo_unlock(struct fo_priv *priv)
+{
+	pthread_mutex_unlock(&priv->lock);
+}
+
+/*
+ * Grace period. A burst marks its queue's seq odd on entry and even on exit
+ * with plain stores (no fence, no RMW). After publishing a new fast-path
+ * word, membarrier() makes every running thread of the process execute a
+ * full barrier: a burst that entered before it is then visible as odd and is
+ * waited for; a burst that enters after it reads the new word.
+ */
+static void
+fo_membarrier_init(void)
+{
+	if (fo_membarrier_cmd != -1)
+		return;
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
+		fo_membarrier_cmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED;
+	else if (syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0) > 0)
+		fo_membarrier_cmd = MEMBARRIER_CMD_GLOBAL;
+	else
+		fo_membarrier_cmd = 0;
+	if (fo_membarrier_cmd == 0)
+		FO_LOG(WARNING, "membarrier() unavailable: grace periods fall back to a 10 ms wait");
+}
+
+static void
+fo_wait_seq(const uint32_t *seq)
+{
+	uint32_t s = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
+
+	if (s & 1)
+		while (__atomic_load_n(seq, __ATOMIC_ACQUIRE) == s)
+			rte_pause();
+}
+
+void
+fo_quiesce(struct fo_priv *priv)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	uint16_t q;
+
+	if (!data->dev_started)
+		return;
+	if (fo_membarrier_cmd > 0)
+		syscall(__NR_membarrier, fo_membarrier_cmd, 0, 0);
+	else
+		rte_delay_ms(10);
+	for (q = 0; q < data->nb_rx_queues; q++)
+		if (data->rx_queues[q] != NULL)
+			fo_wait_seq(&((struct fo_rxq *)data->rx_queues[q])->seq);
+	for (q = 0; q < data->nb_tx_queues; q++)
+		if (data->tx_queues[q] != NULL)
+			fo_wait_seq(&((struct fo_txq *)data->tx_queues[q])->seq);
+}
+
+static bool
+fo_sub_ready(const struct fo_sub *s)
+{
+	return s->port_id != FO_NO_PORT && s->started && s->link_up;
+}
+
+static void
+fo_link_publish(struct fo_priv *priv, int role)
+{
+	struct rte_eth_dev *dev = priv->dev;
+	struct rte_eth_link link = { 0 };
+
+	if (role != FO_NONE) {
+		link = priv->sub[role].link;
+		link.link_status = RTE_ETH_LINK_UP;
+	} else {
+		link.link_speed = RTE_ETH_SPEED_NUM_NONE;
+		link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
+		link.link_status = RTE_ETH_LINK_DOWN;
+	}
+	if (rte_eth_linkstatus_set(dev, &link) != 0)
+		return;  /* status unchanged (speed may have) */
+	FO_LOG(INFO, "%s: link %s", dev->data->name, link.link_status ? "up" : "down");
+	if (dev->data->dev_conf.intr_conf.lsc && dev->data->dev_started)
+		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+}
+
+/* Choose the paths from the sub-ports' state and publish them. */
+void
+fo_paths_update(struct fo_priv *priv)
+{
+	struct fo_sub *p = &priv->sub[FO_PRIMARY], *s = &priv->sub[FO_STANDBY];
+	union fo_fp old, fp;
+	struct fo_sub *main_sub, *other;
+
+	fp.role = fo_sub_ready(p) ? FO_PRIMARY : fo_sub_ready(s) ? FO_STANDBY : FO_NONE;
+	main_sub = fp.role != FO_NONE ? &priv->sub[fp.role] : p;
+	other = main_sub == p ? s : p;
+	if (main_sub->port_id == FO_NO_PORT || !main_sub->started) {
+		main_sub = other;
+		other = NULL;
+	}
+	fp.tx = fp.role != FO_NONE ? priv->sub[fp.role].port_id : FO_NO_PORT;
+	fp.rx_main = main_sub->port_id != FO_NO_PORT && main_sub->started ?
+		main_sub->port_id : FO_NO_PORT;
+	fp.rx_other = other != NULL && other->port_id != FO_NO_PORT && other->started ?
+		other->port_id : FO_NO_PORT;
+	old.word = __atomic_load_n(&priv->fp.word, __ATOMIC_RELAXED);
+	if (old.word != fp.word)
+		__atomic_store_n(&priv->fp.word, fp.word, __ATOMIC_RELEASE);
+	if (old.role != fp.role) {
+		priv->path_switches++;
+		FO_LOG(INFO, "%s: active path %s -> %s", priv->dev->data->name,
+		       fo_role_name[old.role], fo_role_name[fp.role]);
+	}
+	fo_link_publish(priv, fp.role);
+}
+
+static void
+fo_links_refresh(struct fo_priv *priv)
+{
+	struct fo_sub *s;
+
+	FO_FOREACH_SUB(priv, s) {
+		if (!s->started || rte_eth_link_get_nowait(s->port_id, &s->link) != 0) {
+			s->link_up = false;
+			continue;
+		}
+		s->link_up = s->link.link_status == RTE_ETH_LINK_UP;
+	}
+}
+
+int
+fo_sub_configure(struct fo_priv *priv, struct fo_sub *s)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	struct rte_eth_conf conf = data->dev_conf;
+	uint32_t flags = rte_eth_devices[s->port_id].data->dev_flags;
+	int ret;
+
+	conf.intr_conf.lsc = !!(flags & RTE_ETH_DEV_INTR_LSC);
+	conf.intr_conf.rmv = !!(flags & RTE_ETH_DEV_INTR_RMV);
+	conf.intr_conf.rxq = 0;
+	conf.rxmode.mtu = data->mtu;
+	ret = rte_eth_dev_configure(s->port_id, data->nb_rx_queues, data->nb_tx_queues, &conf);
+	if (ret != 0)
+		FO_LOG(ERR, "%s: configure of %s port %u failed: %s", data->name,
+		       fo_role_name[s->role], s->port_id, rte_strerror(-ret));
+	s->configured = ret == 0;
+	return ret;
+}
+
+int
+fo_sub_start(struct fo_priv *priv, struct fo_sub *s)
+{
+	int ret;
+
+	if (s->started)
+		return 0;
+	ret = rte_eth_dev_start(s->port_id);
+	if (ret != 0) {
+		FO_LOG(ERR, "%s: start of %s port %u failed: %s", priv->dev->data->name,
+		       fo_role_name[s->role], s->port_id, rte_strerror(-ret));
+		return ret;
+	}
+	s->started = true;
+	return 0;
+}
+
+/* Take a sub-port off the fast path, wait for bursts to leave it, stop it. */
+void
+fo_sub_stop(struct fo_priv *priv, struct fo_sub *s)
+{
+	int ret;
+
+	if (!s->started)
+		return;
+	s->started = false;
+	s->link_up = false;
+	fo_paths_update(priv);
+	fo_quiesce(priv);
+	ret = rte_eth_dev_stop(s->port_id);
+	if (ret != 0)
+		FO_LOG(WARNING, "%s: stop of %s port %u failed: %s", priv->dev->data->name,
+		       fo_role_name[s->role], s->port_id, rte_strerror(-ret));
+}
+
+/* Release a sub-port for good: stop, fold its counters, close it once. */
+void
+fo_sub_drop(struct fo_priv *priv, struct fo_sub *s)
+{
+	uint16_t port = s->port_id;
+	struct rte_device *rdev;
+
+	if (port == FO_NO_PORT)
+		return;
+	fo_sub_stop(priv, s);
+	fo_stats_fold(priv, s, true);
+	s->port_id = FO_NO_PORT;
+	s->configured = false;
+	fo_paths_update(priv);
+	/* Released first: our own close raises no detach callback. */
+	rte_failover_release(priv->fo, port);
+	rdev = rte_eth_devices[port].device;
+	rte_eth_dev_close(port);
+	if (s->probed && !priv->in_remove && rdev != NULL && rte_dev_remove(rdev) != 0)
+		FO_LOG(WARNING, "%s: could not remove device %s", priv->dev->data->name,
+		       rdev->name);
+	s->probed = false;
+}
+
+static int
+fo_sub_set_mac(struct fo_priv *priv, uint16_t port)
+{
+	struct rte_ether_addr *mac = &priv->dev->data->mac_addrs[0];
+	struct rte_ether_addr cur;
+	char want[RTE_ETHER_ADDR_FMT_SIZE], has[RTE_ETHER_ADDR_FMT_SIZE];
+	int ret;
+
+	if (rte_eth_macaddr_get(port, &cur) == 0 && rte_is_same_ether_addr(&cur, mac))
+		return 0;
+	ret = rte_eth_dev_default_mac_addr_set(port, mac);
+	if (ret == 0)
+		return 0;
+	rte_ether_format_addr(want, sizeof(want), mac);
+	rte_ether_format_addr(has, sizeof(has), &cur);
+	FO_LOG(ERR, "%s: port %u (%s) refuses MAC %s and has %s: not adopted",
+	       priv->dev->data->name, port, rte_eth_devices[port].data->name, want, has);
+	return ret;
+}
+
+/* The failover port's MAC: devargs, else the standby's, else the primary's. */
+static void
+fo_mac_choose(struct fo_priv *priv)
+{
+	struct rte_ether_addr *mac = &priv->dev->data->mac_addrs[0];
+	uint16_t port;
+	int r;
+
+	if (!rte_is_zero_ether_addr(mac))
+		return;
+	for (r = FO_STANDBY; r >= FO_PRIMARY; r--) {
+		port = priv->sub[r].pending_port;
+		if (port != FO_NO_PORT && rte_eth_macaddr_get(port, mac) == 0)
+			break;
+	}
+	if (!rte_is_zero_ether_addr(mac))
+		rte_failover_set_mac(priv->fo, mac);
+}
+
+static void
+fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	int ret;
+
+	ret = fo_sub_set_mac(priv, port);
+	if (ret == 0) {
+		s->port_id = port;
+		s->started = false;
+		s->link_up = false;
+		memset(&s->st, 0, sizeof(s->st));
+		if (data->dev_configured)
+			ret = fo_sub_replay(priv, s);
+		if (ret == 0 && data->dev_started)
+			ret = fo_sub_start(priv, s);
+	}
+	if (ret != 0) {
+		if (s->port_id != FO_NO_PORT && s->started)
+			rte_eth_dev_stop(port);
+		s->port_id = FO_NO_PORT;
+		s->started = false;
+		priv->refused++;
+		rte_failover_release(priv->fo, port);
+		return;
+	}
+	FO_LOG(INFO, "%s: port %u (%s) joined as %s", data->name, port,
+	       rte_eth_devices[port].data->name, fo_role_name[s->role]);
+}
+
+/* Apply what the events recorded; refresh links; publish the paths. */
+void
+fo_sync(struct fo_priv *priv)
+{
+	struct fo_sub *s;
+	uint16_t port;
+
+	if (priv->closing)
+		return;
+	fo_mac_choose(priv);
+	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++) {
+		if (__atomic_exchange_n(&s->gone, false, __ATOMIC_ACQ_REL) &&
+		    s->port_id != FO_NO_PORT) {
+			/* Destroyed under us: its counters are gone with it. */
+			fo_stats_fold(priv, s, false);
+			s->port_id = FO_NO_PORT;
+			s->started = false;
+			s->probed = false;
+		}
+		port = __atomic_exchange_n(&s->pending_port, FO_NO_PORT, __ATOMIC_ACQ_REL);
+		if (port != FO_NO_PORT && s->port_id == FO_NO_PORT)
+			fo_sub_adopt(priv, s, port);
+	}
+	fo_links_refresh(priv);
+	fo_paths_update(priv);
+}
+
+static void fo_alarm(void *arg);
+
+static void
+fo_kick(struct fo_priv *priv)
+{
+	if (!__atomic_exchange_n(&priv->kicked, true, __ATOMIC_ACQ_REL))
+		rte_eal_alarm_set(1, fo_alarm, priv);
+}
+
+static void
+fo_alarm(void *arg)
+{
+	struct fo_priv *priv = arg;
+
+	__atomic_store_n(&priv->kicked, false, __ATOMIC_RELEASE);
+	if (pthread_mutex_trylock(&priv->lock) != 0) {
+		__atomic_store_n(&priv->kicked, true, __ATOMIC_RELEASE);
+		rte_eal_alarm_set(1000, fo_alarm, priv);
+		return;
+	}
+	fo_sync(priv);
+	fo_unlock(priv);
+}
+
+static void
+fo_poll_alarm(void *arg)
+{
+	struct fo_priv *priv = arg;
+
+	fo_alarm(priv);
+	rte_eal_alarm_set(priv->args.link_poll_ms * 1000ULL, fo_poll_alarm, priv);
+}
+
+/* lib/failover ops: called from event callbacks, never block. */
+static void
+fo_on_attach(void *ctx, uint16_t port_id, enum rte_failover_role role)
+{
+	struct fo_priv *priv = ctx;
+
+	__atomic_store_n(&priv->sub[role].pending_port, port_id, __ATOMIC_RELEASE);
+	fo_kick(priv);
+}
+
+static void
+fo_on_detach(void *ctx, uint16_t port_id, enum rte_failover_role role)
+{
+	struct fo_priv *priv = ctx;
+	struct fo_sub *s = &priv->sub[role];
+	union fo_fp old, fp;
+
+	RTE_SET_USED(port_id);
+	__atomic_store_n(&s->gone, true, __ATOMIC_SEQ_CST);
+	/* Off the fast path at once; fo_sync() settles the rest. */
+	old.word = __atomic_load_n(&priv->fp.word, __ATOMIC_ACQUIRE);
+	do {
+		fp = old;
+		if (fp.tx == port_id) {
+			fp.tx = FO_NO_PORT;
+			fp.role = FO_NONE;
+		}
+		if (fp.rx_main == port_id)
+			fp.rx_main = FO_NO_PORT;
+		if (fp.rx_other == port_id)
+			fp.rx_other = FO_NO_PORT;
+	} while (fp.word != old.word &&
+		 !__atomic_compare_exchange_n(&priv->fp.word, &old.word, fp.word, false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+	fo_kick(priv);
+}
+
+static void
+fo_on_link_change(void *ctx, uint16_t port_id, enum rte_failover_role role)
+{
+	RTE_SET_USED(port_id);
+	RTE_SET_USED(role);
+	fo_kick(ctx);
+}
+
+static const struct rte_failover_ops fo_lib_ops = {
+	.attach = fo_on_attach,
+	.detach = fo_on_detach,
+	.link_change = fo_on_link_change,
+};
+
+static int
+fo_probe_devs(struct fo_priv *priv)
+{
+	int r, ret;
+
+	for (r = 0; r < FO_NB_SUBS; r++) {
+		if (!priv->args.probe[r])
+			continue;
+		ret = rte_dev_probe(priv->args.dev[r]);
+		if (ret == -EEXIST) {
+			FO_LOG(NOTICE, "%s: %s device %s exists already: adopting it",
+			       priv->dev->data->name, fo_role_name[r], priv->args.name[r]);
+		} else if (ret != 0) {
+			FO_LOG(ERR, "%s: %s: probe of '%s' failed: %s", priv->dev->data->name,
+			       fo_role_name[r], priv->args.dev[r], rte_strerror(-ret));
+			return ret;
+		} else {
+			priv->sub[r].probed = true;
+		}
+	}
+	return 0;
+}
+
+int
+fo_sub_init(struct fo_priv *priv)
+{
+	struct rte_failover_conf conf = { .name = priv->dev->data->name };
+	pthread_mutexattr_t attr;
+	int r, ret;
+
+	fo_membarrier_init();
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&priv->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	priv->fp.tx = priv->fp.rx_main = priv->fp.rx_other = FO_NO_PORT;
+	priv->fp.role = FO_NONE;
+	for (r = 0; r < FO_NB_SUBS; r++) {
+		priv->sub[r].role = r;
+		priv->sub[r].port_id = FO_NO_PORT;
+		priv->sub[r].pending_port = FO_NO_PORT;
+		conf.dev_name[r] = priv->args.name[r];
+	}
+	conf.mac = priv->args.mac;
+	conf.mac_set = priv->args.mac_set;
+	priv->fo = rte_failover_register(&conf, &fo_lib_ops, priv);
+	if (priv->fo == NULL) {
+		FO_LOG(ERR, "%s: cannot register with lib/failover", conf.name);
+		return -ENOMEM;
+	}
+	fo_lock(priv);
+	ret = fo_probe_devs(priv);
+	if (ret == 0)
+		fo_sync(priv);
+	fo_unlock(priv);
+	if (ret != 0) {
+		fo_sub_uninit(priv);
+		return ret;
+	}
+	if (priv->args.link_poll_ms > 0)
+		rte_eal_alarm_set(priv->args.link_poll_ms * 1000ULL, fo_poll_alarm, priv);
+	return 0;
+}
+
+/* Drop both sub-ports and stop listening; the opposite of fo_sub_init(). */
+void
+fo_sub_uninit(struct fo_priv *priv)
+{
+	struct fo_sub *s;
+
+	fo_lock(priv);
+	priv->closing = true;
+	fo_unlock(priv);
+	rte_eal_alarm_cancel(fo_poll_alarm, priv);
+	rte_eal_alarm_cancel(fo_alarm, priv);
+	fo_lock(priv);
+	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++) {
+		if (s->port_id == FO_NO_PORT && s->probed) {
+			/* probed by us but never adopted: still ours to remove */
+			s->port_id = __atomic_load_n(&s->pending_port, __ATOMIC_ACQUIRE);
+			if (s->port_id == FO_NO_PORT)
+				s->port_id = rte_failover_port(priv->fo, s->role);
+		}
+		fo_sub_drop(priv, s);
+	}
+	rte_failover_unregister(priv->fo);
+	priv->fo = NULL;
+	fo_unlock(priv);
+	/* Events seen while dropping may have kicked again: no callback is left. */
+	rte_eal_alarm_cancel(fo_alarm, priv);
+	pthread_mutex_destroy(&priv->lock);
+}

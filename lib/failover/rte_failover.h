@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef RTE_FAILOVER_H
+#define RTE_FAILOVER_H
+
+/**
+ * @file
+ * Generic failover pairing layer (the analogue of Linux net/core/failover.c).
+ *
+ * A failover instance registers its identity (MAC address, optional
+ * device names for the primary and standby roles) and an ops table. The
+ * library watches ethdev ports appear, disappear and change link, claims
+ * the ports that belong to an instance (ethdev ownership) and hands them
+ * to it. No ethdev op code lives here.
+ *
+ * Ops are called from event callbacks (any thread, possibly with ethdev
+ * or EAL locks held): they must not block and must not call rte_dev_remove;
+ * an instance records the event and does the work from its own deferred
+ * context.
+ */
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_ethdev.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum rte_failover_role {
+	RTE_FAILOVER_PRIMARY = 0,
+	RTE_FAILOVER_STANDBY = 1,
+	RTE_FAILOVER_NB_ROLES = 2,
+};
+
+struct rte_failover_ops {
+	/** A port was claimed for a role; the instance adopts it later. */
+	void (*attach)(void *ctx, uint16_t port_id, enum rte_failover_role role);
+	/** A claimed port is being destroyed (already closed). */
+	void (*detach)(void *ctx, uint16_t port_id, enum rte_failover_role role);
+	/** A claimed port reported a link state change. */
+	void (*link_change)(void *ctx, uint16_t port_id, enum rte_failover_role role);
+};
+
+struct rte_failover_conf {
+	const char *name;                 /**< instance (failover port) name */
+	struct rte_ether_addr mac;        /**< match ports carrying it, if set */
+	int mac_set;
+	/** device names bound to a role; NULL or "" for any matching MAC */
+	const char *dev_name[RTE_FAILOVER_NB_ROLES];
+};
+
+struct rte_failover;
+
+/** Register an instance; existing ports that match are claimed at once. */
+struct rte_failover *rte_failover_register(const struct rte_failover_conf *conf,
+		const struct rte_failover_ops *ops, void *ctx);
+
+/** Unregister: release every claimed port (ownership dropped). */
+void rte_failover_unregister(struct rte_failover *fo);
+
+/** Set the MAC address that later ports are matched with. */
+void rte_failover_set_mac(struct rte_failover *fo, const struct rte_ether_addr *mac);
+
+/** Claim ports that already exist and match (e.g. after a role freed). */
+void rte_failover_scan(struct rte_failover *fo);
+
+/** Give a claimed port back (ownership dropped); the role becomes free. */
+void rte_failover_release(struct rte_failover *fo, uint16_t port_id);
+
+/** Port claimed for a role, or RTE_MAX_ETHPORTS. */
+uint16_t rte_failover_port(const struct rte_failover *fo, enum rte_failover_role role);
+
+/** Candidates refused because their role was already filled. */
+uint64_t rte_failover_refused(const struct rte_failover *fo);
+
+/** Owner id used for the claimed ports. */
+uint64_t rte_failover_owner_id(const struct rte_failover *fo);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTE_FAILOVER_H */
