@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Devargs suite: every malformed devarg fails the probe with exactly one
+ * log line naming the bad part and leaves no port or device behind; good
+ * devargs probe, own and pair the sub-ports, in any probing order.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_log.h>
+
+#include "ft_test.h"
+#include "rte_pmd_failover.h"
+
+static FILE *log_file;
+static char log_buf[8192];
+static uint16_t keeper_port;
+
+static void
+log_reset(void)
+{
+	rewind(log_file);
+	if (ftruncate(fileno(log_file), 0) != 0)
+		printf("cannot truncate the log capture\n");
+}
+
+static const char *
+log_text(void)
+{
+	size_t n;
+
+	fflush(log_file);
+	rewind(log_file);
+	n = fread(log_buf, 1, sizeof(log_buf) - 1, log_file);
+	log_buf[n] = '\0';
+	return log_buf;
+}
+
+static unsigned int
+count_lines(const char *text, const char *needle)
+{
+	unsigned int n = 0;
+
+	for (; (text = strstr(text, needle)) != NULL; text++)
+		n++;
+	return n;
+}
+
+static int
+port_of(const char *name, uint16_t *port)
+{
+	return rte_eth_dev_get_port_by_name(name, port);
+}
+
+/* Probe that must fail, log one line naming `part`, and leak nothing. */
+static int
+expect_bad(const char *args, const char *part)
+{
+	const char *name = "net_failover_bad";
+	uint16_t before = rte_eth_dev_count_total(), p;
+	const char *text;
+	int ret;
+
+	log_reset();
+	ret = rte_vdev_init(name, args);
+	text = log_text();
+	printf("  '%s' -> %d: %s", args, ret, strstr(text, "net_failover:") ?: "\n");
+	TEST_ASSERT(ret < 0, "probe with '%s' succeeded", args);
+	TEST_ASSERT(strstr(text, part) != NULL, "log does not name '%s': %s", part, text);
+	TEST_ASSERT_EQUAL(count_lines(text, "net_failover:"), 1,
+			  "expected one net_failover log line: %s", text);
+	TEST_ASSERT_EQUAL(rte_eth_dev_count_total(), before, "ports leaked by '%s'", args);
+	TEST_ASSERT(port_of(name, &p) != 0, "failover port left by '%s'", args);
+	return TEST_SUCCESS;
+}
+
+static int
+test_unknown_key(void)
+{
+	return expect_bad("primary=(net_null_k0),colour=blue", "colour");
+}
+
+static int
+test_bad_mac(void)
+{
+	TEST_ASSERT_SUCCESS(expect_bad("standby=(net_null_m0),mac=02:00:00:zz:00:01",
+				       "02:00:00:zz:00:01"), "non-hex MAC");
+	TEST_ASSERT_SUCCESS(expect_bad("mac=01:00:5e:00:00:01", "01:00:5e:00:00:01"),
+			    "multicast MAC");
+	return expect_bad("mac=00:00:00:00:00:00", "00:00:00:00:00:00");
+}
+
+static int
+test_unbalanced(void)
+{
+	TEST_ASSERT_SUCCESS(expect_bad("primary=(net_null_u0,size=64", "unbalanced"),
+			    "missing ')'");
+	TEST_ASSERT_SUCCESS(expect_bad("primary=net_null_u0),standby=(net_null_u1)",
+				       "unbalanced"), "extra ')'");
+	return expect_bad("primary=(net_null_u0)x", "text after");
+}
+
+static int
+test_empty_dev(void)
+{
+	TEST_ASSERT_SUCCESS(expect_bad("primary=,standby=(net_null_e0)", "primary: empty"),
+			    "primary=");
+	return expect_bad("standby=()", "standby: empty");
+}
+
+static int
+test_same_dev(void)
+{
+	return expect_bad("primary=(net_null_s0),standby=(net_null_s0,size=128)",
+			  "same device 'net_null_s0'");
+}
+
+static int
+test_unknown_driver(void)
+{
+	TEST_ASSERT_SUCCESS(expect_bad("primary=(net_nosuchdrv0,x=1)", "net_nosuchdrv0"),
+			    "device string");
+	return expect_bad("standby=nosuchdev0", "nosuchdev0");
+}
+
+static int
+test_link_poll_range(void)
+{
+	TEST_ASSERT_SUCCESS(expect_bad("standby=(net_null_l0),link_poll_ms=10001", "10001"),
+			    "too large");
+	TEST_ASSERT_SUCCESS(expect_bad("standby=(net_null_l0),link_poll_ms=-1", "-1"),
+			    "negative");
+	return expect_bad("standby=(net_null_l0),link_poll_ms=5ms", "5ms");
+}
+
+static int
+test_duplicate_key(void)
+{
+	return expect_bad("primary=(net_null_d0),primary=(net_null_d1)",
+			  "duplicate key 'primary'");
+}
+
+static int
+test_nothing_to_pair(void)
+{
+	TEST_ASSERT_SUCCESS(expect_bad("", "nothing to pair"), "empty devargs");
+	return expect_bad("link_poll_ms=5", "nothing to pair");
+}
+
+static int
+test_not_key_value(void)
+{
+	TEST_ASSERT_SUCCESS(expect_bad("standby=(net_null_n0),,mac=02:00:00:00:00:01",
+				       "empty item"), "double comma");
+	return expect_bad("standby=(net_null_n0),verbose", "'verbose' is not key=value");
+}
+
+/* The second sub-device fails to probe: the first one must be removed. */
+static int
+test_sub_probe_fails(void)
+{
+	uint16_t p;
+
+	TEST_ASSERT_SUCCESS(expect_bad("primary=(net_null_f0),standby=(net_null_f1,bogus=1)",
+				       "net_null_f1,bogus=1"), "sub-device probe error");
+	TEST_ASSERT(port_of("net_null_f0", &p) != 0, "first sub-device left behind");
+	/* and its name is free again */
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_null_f0", NULL), "net_null_f0 not reusable");
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit("net_null_f0"), "uninit");
+	return TEST_SUCCESS;
+}
+
+static int
+close_failover(const char *name)
+{
+	uint16_t port;
+
+	TEST_ASSERT_SUCCESS(port_of(name, &port), "%s missing", name);
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(port), "close %s", name);
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit(name), "uninit %s", name);
+	return TEST_SUCCESS;
+}
+
+static int
+test_good_both(void)
+{
+	struct rte_ether_addr mac, want = {{ 0x02, 0xfa, 0, 0, 0, 0x11 }};
+	struct rte_eth_dev_owner owner;
+	uint16_t port, sub[2], p;
+	int r;
+
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_g1",
+			"primary=(net_null_g1),standby=(net_null_g2),mac=02:fa:00:00:00:11,"
+			"link_poll_ms=0"), "good devargs refused");
+	TEST_ASSERT_SUCCESS(port_of("net_failover_g1", &port), "no port");
+	for (r = RTE_PMD_FAILOVER_PRIMARY; r <= RTE_PMD_FAILOVER_STANDBY; r++) {
+		TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, r, &sub[r]), "role %d", r);
+		TEST_ASSERT_SUCCESS(rte_eth_dev_owner_get(sub[r], &owner), "owner");
+		TEST_ASSERT_NOT_EQUAL(owner.id, RTE_ETH_DEV_NO_OWNER, "sub-port %u not owned",
+				      sub[r]);
+		TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(sub[r], &mac), "mac");
+		TEST_ASSERT(rte_is_same_ether_addr(&mac, &want), "sub-port MAC not set");
+	}
+	TEST_ASSERT_SUCCESS(port_of("net_null_g1", &p), "primary device");
+	TEST_ASSERT_EQUAL(p, sub[0], "primary is not net_null_g1");
+	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(port, &mac), "mac");
+	TEST_ASSERT(rte_is_same_ether_addr(&mac, &want), "failover MAC not from devargs");
+	TEST_ASSERT_SUCCESS(close_failover("net_failover_g1"), "close");
+	TEST_ASSERT(port_of("net_null_g1", &p) != 0, "sub-device left after close");
+	TEST_ASSERT(port_of("net_null_g2", &p) != 0, "sub-device left after close");
+	return TEST_SUCCESS;
+}
+
+static int
+test_good_standby_only(void)
+{
+	struct rte_ether_addr mac, smac;
+	uint16_t port, sub;
+
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_g2", "standby=(net_null_g3)"),
+			    "standby only refused");
+	TEST_ASSERT_SUCCESS(port_of("net_failover_g2", &port), "no port");
+	TEST_ASSERT_EQUAL(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &sub),
+			  -ENODEV, "a primary appeared from nowhere");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_STANDBY, &sub),
+			    "no standby");
+	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(port, &mac), "mac");
+	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(sub, &smac), "mac");
+	TEST_ASSERT(rte_is_same_ether_addr(&mac, &smac), "MAC is not the standby's");
+	return close_failover("net_failover_g2");
+}
+
+/* A named device that does not exist yet is adopted when it appears. */
+static int
+test_adopt_later(void)
+{
+	uint16_t port, sub, p;
+	int i, ret = -ENODEV;
+
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_g3",
+			"primary=net_null_late,standby=(net_null_g4)"), "probe");
+	TEST_ASSERT_SUCCESS(port_of("net_failover_g3", &port), "no port");
+	TEST_ASSERT_EQUAL(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &sub),
+			  -ENODEV, "primary before it exists");
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_null_late", NULL), "late device");
+	TEST_ASSERT_SUCCESS(port_of("net_null_late", &p), "late port");
+	for (i = 0; i < 200 && ret != 0; i++) {
+		rte_delay_ms(5);
+		ret = rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &sub);
+	}
+	TEST_ASSERT_SUCCESS(ret, "late primary not adopted within 1 s");
+	TEST_ASSERT_EQUAL(sub, p, "adopted the wrong port");
+	TEST_ASSERT_SUCCESS(close_failover("net_failover_g3"), "close");
+	/* EAL probed it, so only its port is closed: the device stays. */
+	return rte_vdev_uninit("net_null_late");
+}
+
+/* A failover port probed before the bad ones is still whole. */
+static int
+test_keeper_untouched(void)
+{
+	uint16_t sub;
+
+	TEST_ASSERT(rte_eth_dev_is_valid_port(keeper_port), "keeper port gone");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(keeper_port, RTE_PMD_FAILOVER_PRIMARY,
+						      &sub), "keeper lost its primary");
+	TEST_ASSERT(rte_eth_dev_is_valid_port(sub), "keeper primary invalid");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(keeper_port, RTE_PMD_FAILOVER_STANDBY,
+						      &sub), "keeper lost its standby");
+	return TEST_SUCCESS;
+}
+
+static int
+suite_setup(void)
+{
+	log_file = tmpfile();
+	if (log_file == NULL)
+		return -1;
+	rte_openlog_stream(log_file);
+	if (rte_vdev_init("net_failover_keep", "primary=(net_null_k1),standby=(net_null_k2)"))
+		return -1;
+	return port_of("net_failover_keep", &keeper_port);
+}
+
+static void
+suite_teardown(void)
+{
+	close_failover("net_failover_keep");
+	rte_openlog_stream(NULL);
+	fclose(log_file);
+}
+
+static struct unit_test_suite devargs_suite = {
+	.suite_name = "failover devargs",
+	.setup = suite_setup,
+	.teardown = suite_teardown,
+	.unit_test_cases = {
+		TEST_CASE(test_unknown_key),
+		TEST_CASE(test_bad_mac),
+		TEST_CASE(test_unbalanced),
+		TEST_CASE(test_empty_dev),
+		TEST_CASE(test_same_dev),
+		TEST_CASE(test_unknown_driver),
+		TEST_CASE(test_link_poll_range),
+		TEST_CASE(test_duplicate_key),
+		TEST_CASE(test_nothing_to_pair),
+		TEST_CASE(test_not_key_value),
+		TEST_CASE(test_sub_probe_fails),
+		TEST_CASE(test_good_both),
+		TEST_CASE(test_good_standby_only),
+		TEST_CASE(test_adopt_later),
+		TEST_CASE(test_keeper_untouched),
+		TEST_CASES_END()
+	}
+};
+
+int
+main(int argc, char **argv)
+{
+	int ret;
+
+	RTE_SET_USED(argc);
+	if (ft_eal_init("test_devargs", NULL, 0) != 0) {
+		printf("EAL init failed\n0 passed, 1 failed\n");
+		return 1;
+	}
+	ret = unit_test_suite_runner(&devargs_suite);
+	ft_eal_cleanup();
+	RTE_SET_USED(argv);
+	return ret == 0 ? 0 : 1;
+}
