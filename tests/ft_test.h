@@ -11,6 +11,7 @@
 #ifndef FT_TEST_H
 #define FT_TEST_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,10 @@ ft_eal_init(const char *prog, const char *const *extra, unsigned int n_extra)
 	argv[argc++] = prefix_arg;
 	argv[argc++] = (char *)(uintptr_t)"--log-level";
 	argv[argc++] = (char *)(uintptr_t)(lvl != NULL ? lvl : "pmd.net.failover:debug");
+	/* virtio-user writes to a vhost socket whose peer left without
+	 * MSG_NOSIGNAL: as in most DPDK applications, SIGPIPE is ignored.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	for (i = 0; i < n_extra && argc < FT_MAX_EAL_ARGS - 1; i++)
 		argv[argc++] = (char *)(uintptr_t)extra[i];
 	argv[argc] = NULL;

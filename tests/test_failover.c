@@ -1,0 +1,550 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Failover suite over real PMDs: a net_tap primary (its kernel interface is
+ * taken down and up with `ip link`) and a virtio-user standby talking to a
+ * net_vhost backend in the same process. Checks path choice, failover and
+ * failback, receive from both paths, control ops reaching both sub-ports,
+ * statistics, and that every mbuf is accounted for.
+ */
+
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sys/socket.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "ft_test.h"
+#include "rte_pmd_failover.h"
+
+#define TAP_IF "fotap0"
+#define FO_NAME "net_failover0"
+#define TEST_ETHERTYPE 0x88b5
+#define NB_MBUF 4095
+#define BURST 32
+
+static const struct rte_ether_addr fo_mac = {{ 0x02, 0xfa, 0x11, 0x00, 0x00, 0x01 }};
+static char sock_path[64];
+static struct rte_mempool *pool, *vh_pool;
+static uint16_t fo_port, vh_port, tap_port, vu_port;
+static unsigned int pool_start, case_start;
+static volatile int lsc_events;
+static volatile int lsc_last_status;
+
+static int
+lsc_cb(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
+{
+	struct rte_eth_link link;
+
+	RTE_SET_USED(type);
+	RTE_SET_USED(arg);
+	RTE_SET_USED(ret);
+	if (rte_eth_link_get_nowait(port, &link) == 0)
+		lsc_last_status = link.link_status;
+	lsc_events++;
+	return 0;
+}
+
+static int
+run(const char *cmd)
+{
+	int ret = system(cmd);
+
+	if (ret != 0)
+		printf("'%s' failed: %d\n", cmd, ret);
+	return ret;
+}
+
+static int
+wait_active(int role, unsigned int ms)
+{
+	unsigned int i;
+
+	for (i = 0; i < ms; i++) {
+		if (rte_pmd_failover_active_path(fo_port) == role)
+			return 0;
+		rte_delay_ms(1);
+	}
+	return -1;
+}
+
+static uint64_t
+xstat(const char *name)
+{
+	uint64_t id, v = UINT64_MAX;
+
+	if (rte_eth_xstats_get_id_by_name(fo_port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(fo_port, &id, &v, 1) != 1)
+		return UINT64_MAX;
+	return v;
+}
+
+static int
+make_pkts(struct rte_mempool *mp, struct rte_mbuf **pkts, unsigned int n, uint16_t tag)
+{
+	struct rte_ether_hdr *eh;
+	unsigned int i;
+
+	if (rte_pktmbuf_alloc_bulk(mp, pkts, n) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		eh = (struct rte_ether_hdr *)rte_pktmbuf_append(pkts[i], 64);
+		memset(eh, 0, 64);
+		eh->dst_addr = fo_mac;
+		eh->src_addr.addr_bytes[0] = 0x02;
+		eh->src_addr.addr_bytes[5] = 0x99;
+		eh->ether_type = rte_cpu_to_be_16(TEST_ETHERTYPE);
+		*(uint16_t *)(eh + 1) = tag;
+	}
+	return 0;
+}
+
+/* Send n packets through the failover port; the rest is freed. */
+static unsigned int
+send_burst(unsigned int n, uint16_t tag)
+{
+	struct rte_mbuf *pkts[BURST];
+	uint16_t sent;
+
+	if (make_pkts(pool, pkts, n, tag) != 0)
+		return 0;
+	sent = rte_eth_tx_burst(fo_port, 0, pkts, n);
+	rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	return sent;
+}
+
+static unsigned int
+is_test_pkt(const struct rte_mbuf *m, uint16_t tag)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	return eh->ether_type == rte_cpu_to_be_16(TEST_ETHERTYPE) &&
+	       *(const uint16_t *)(eh + 1) == tag;
+}
+
+/* Receive on a port for up to ms; count (and free) packets carrying tag. */
+static unsigned int
+recv_tagged(uint16_t port, uint16_t tag, unsigned int want, unsigned int ms,
+	    unsigned int *bad_port)
+{
+	struct rte_mbuf *pkts[BURST];
+	unsigned int got = 0, i, t;
+	uint16_t n;
+
+	for (t = 0; t < ms * 10 && got < want; t++) {
+		n = rte_eth_rx_burst(port, 0, pkts, BURST);
+		for (i = 0; i < n; i++) {
+			got += is_test_pkt(pkts[i], tag);
+			if (bad_port != NULL && pkts[i]->port != port)
+				(*bad_port)++;
+		}
+		rte_pktmbuf_free_bulk(pkts, n);
+		if (n == 0)
+			rte_delay_us(100);
+	}
+	return got;
+}
+
+/* Kernel side of the tap: send n tagged frames into it. */
+static int
+tap_inject(unsigned int n, uint16_t tag)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	uint8_t frame[64] = { 0 };
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)frame;
+	unsigned int i;
+	int fd, ret = 0;
+
+	fd = socket(AF_PACKET, SOCK_RAW, htons(TEST_ETHERTYPE));
+	if (fd < 0)
+		return -1;
+	sll.sll_ifindex = if_nametoindex(TAP_IF);
+	sll.sll_halen = RTE_ETHER_ADDR_LEN;
+	eh->dst_addr = fo_mac;
+	eh->src_addr.addr_bytes[0] = 0x02;
+	eh->ether_type = rte_cpu_to_be_16(TEST_ETHERTYPE);
+	memcpy(frame + sizeof(*eh), &tag, sizeof(tag));
+	for (i = 0; i < n && ret == 0; i++)
+		if (sendto(fd, frame, sizeof(frame), 0, (struct sockaddr *)&sll,
+			   sizeof(sll)) != sizeof(frame))
+			ret = -1;
+	close(fd);
+	return ret;
+}
+
+/* Drop whatever is queued anywhere so that the pool count settles. */
+static void
+drain(void)
+{
+	struct rte_mbuf *pkts[BURST];
+	uint16_t n;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		n = rte_eth_rx_burst(fo_port, 0, pkts, BURST);
+		rte_pktmbuf_free_bulk(pkts, n);
+		if (rte_eth_dev_is_valid_port(vh_port)) {
+			n = rte_eth_rx_burst(vh_port, 0, pkts, BURST);
+			rte_pktmbuf_free_bulk(pkts, n);
+		}
+		rte_delay_us(200);
+	}
+}
+
+static int
+case_setup(void)
+{
+	drain();
+	case_start = rte_mempool_avail_count(pool);
+	return TEST_SUCCESS;
+}
+
+static void
+case_teardown(void)
+{
+	run("ip link set dev " TAP_IF " up");
+	drain();
+}
+
+#define CHECK_POOL() do {						\
+	drain();							\
+	TEST_ASSERT_SUCCESS(ft_pool_check(pool, case_start), "mbufs leaked"); \
+} while (0)
+
+/*
+ * virtio keeps transmitted mbufs in its TX ring until a later burst cleans
+ * it (they all come back at close: test_close_returns_pool). A case that
+ * sent n packets on the standby may find at most n of them still there.
+ */
+#define CHECK_POOL_VIRTIO_HELD(n) do {					\
+	unsigned int now_;						\
+	drain();							\
+	now_ = rte_mempool_avail_count(pool);				\
+	TEST_ASSERT(now_ <= case_start && case_start - now_ <= (n),	\
+		    "%u mbufs missing, at most %u may sit in virtio's TX ring", \
+		    case_start - now_, (unsigned int)(n));		\
+} while (0)
+
+static int
+test_primary_preferred(void)
+{
+	struct rte_eth_stats before, after;
+
+	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_PRIMARY, 2000), "primary not active");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(tap_port, &before), "stats");
+	TEST_ASSERT_EQUAL(send_burst(BURST, 1), BURST, "tx burst on the primary");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(tap_port, &after), "stats");
+	TEST_ASSERT_EQUAL(after.opackets - before.opackets, BURST, "not sent on the tap");
+	TEST_ASSERT_EQUAL(recv_tagged(vh_port, 1, 1, 50, NULL), 0, "leaked onto standby");
+	CHECK_POOL();
+	return TEST_SUCCESS;
+}
+
+static int
+test_failover_link_down(void)
+{
+	uint64_t sw = xstat("path_switches"), stx = xstat("standby_tx_packets");
+	uint64_t t0, t1;
+
+	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_PRIMARY, 2000), "primary not active");
+	t0 = rte_get_timer_cycles();
+	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " down"), "ip link down");
+	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_STANDBY, 2000),
+			    "no failover to the standby within 2 s");
+	t1 = rte_get_timer_cycles();
+	printf("  failover after link down: %.1f ms (includes ip(8))\n",
+	       (t1 - t0) * 1000.0 / rte_get_timer_hz());
+	TEST_ASSERT_EQUAL(send_burst(BURST, 2), BURST, "tx burst on the standby");
+	TEST_ASSERT_EQUAL(recv_tagged(vh_port, 2, BURST, 500, NULL), BURST,
+			  "vhost backend did not get the burst");
+	TEST_ASSERT(xstat("standby_tx_packets") >= stx + BURST, "standby_tx_packets");
+	TEST_ASSERT(xstat("path_switches") > sw, "path_switches did not move");
+	CHECK_POOL_VIRTIO_HELD(BURST);
+	return TEST_SUCCESS;
+}
+
+static int
+test_failback_link_up(void)
+{
+	struct rte_eth_stats before, after;
+
+	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " down"), "ip link down");
+	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_STANDBY, 2000), "no failover");
+	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " up"), "ip link up");
+	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_PRIMARY, 2000),
+			    "no failback to the primary within 2 s");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(tap_port, &before), "stats");
+	TEST_ASSERT_EQUAL(send_burst(BURST, 3), BURST, "tx burst after failback");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(tap_port, &after), "stats");
+	TEST_ASSERT_EQUAL(after.opackets - before.opackets, BURST, "not back on the tap");
+	CHECK_POOL();
+	return TEST_SUCCESS;
+}
+
+static int
+test_rx_both_paths(void)
+{
+	struct rte_mbuf *pkts[16];
+	unsigned int bad_port = 0, got;
+	uint16_t sent;
+
+	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_PRIMARY, 2000), "primary not active");
+	/* standby path: the vhost backend transmits towards virtio-user */
+	TEST_ASSERT_SUCCESS(make_pkts(vh_pool, pkts, 16, 4), "alloc");
+	sent = rte_eth_tx_burst(vh_port, 0, pkts, 16);
+	rte_pktmbuf_free_bulk(pkts + sent, 16 - sent);
+	TEST_ASSERT_EQUAL(sent, 16, "vhost backend tx");
+	/* primary path: the kernel side of the tap */
+	TEST_ASSERT_SUCCESS(tap_inject(16, 4), "tap inject");
+	got = recv_tagged(fo_port, 4, 32, 1000, &bad_port);
+	TEST_ASSERT_EQUAL(got, 32, "not every packet from both paths arrived");
+	TEST_ASSERT_EQUAL(bad_port, 0, "mbuf->port not rewritten to the failover port");
+	TEST_ASSERT(xstat("primary_rx_packets") >= 16, "primary_rx_packets");
+	TEST_ASSERT(xstat("standby_rx_packets") >= 16, "standby_rx_packets");
+	CHECK_POOL();
+	return TEST_SUCCESS;
+}
+
+/* After a switch, packets still queued on the old path are delivered. */
+static int
+test_rx_not_stranded(void)
+{
+	struct rte_mbuf *pkts[16];
+	uint16_t sent;
+
+	TEST_ASSERT_SUCCESS(make_pkts(vh_pool, pkts, 16, 5), "alloc");
+	sent = rte_eth_tx_burst(vh_port, 0, pkts, 16);
+	rte_pktmbuf_free_bulk(pkts + sent, 16 - sent);
+	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " down"), "ip link down");
+	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_STANDBY, 2000), "no failover");
+	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " up"), "ip link up");
+	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_PRIMARY, 2000), "no failback");
+	TEST_ASSERT_EQUAL(recv_tagged(fo_port, 5, sent, 1000, NULL), sent,
+			  "standby packets stranded after failback");
+	CHECK_POOL();
+	return TEST_SUCCESS;
+}
+
+static int
+both_subs(int (*get)(uint16_t), int want, const char *what)
+{
+	TEST_ASSERT_EQUAL(get(tap_port), want, "%s on the primary", what);
+	TEST_ASSERT_EQUAL(get(vu_port), want, "%s on the standby", what);
+	return TEST_SUCCESS;
+}
+
+static int
+test_ops_reach_both(void)
+{
+	uint16_t mtu;
+
+	struct rte_ether_addr mac = {{ 0x02, 0xfa, 0x11, 0x00, 0x00, 0x77 }}, got;
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_default_mac_addr_set(fo_port, &mac), "mac");
+	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(tap_port, &got), "mac");
+	TEST_ASSERT(rte_is_same_ether_addr(&got, &mac), "primary MAC not set");
+	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(vu_port, &got), "mac");
+	TEST_ASSERT(rte_is_same_ether_addr(&got, &mac), "standby MAC not set");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_default_mac_addr_set(fo_port,
+			(struct rte_ether_addr *)(uintptr_t)&fo_mac), "mac back");
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(fo_port, 1400), "mtu");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_mtu(tap_port, &mtu), "mtu");
+	TEST_ASSERT_EQUAL(mtu, 1400, "primary MTU");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_mtu(vu_port, &mtu), "mtu");
+	TEST_ASSERT_EQUAL(mtu, 1400, "standby MTU");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(fo_port, 1500), "mtu back");
+
+	return TEST_SUCCESS;
+}
+
+/*
+ * virtio-user over vhost-user has no control queue RX mode commands: it
+ * refuses all-multicast (-ENOTSUP). The tap takes it first, so the failover
+ * port must turn it off again on the tap and report the error.
+ */
+static int
+test_rollback_real(void)
+{
+	TEST_ASSERT_EQUAL(rte_eth_allmulticast_get(tap_port), 0, "tap allmulti at start");
+	TEST_ASSERT_FAIL(rte_eth_allmulticast_enable(fo_port),
+			 "all-multicast accepted although virtio-user refuses it");
+	TEST_ASSERT_SUCCESS(both_subs(rte_eth_allmulticast_get, 0, "allmulti"),
+			    "all-multicast not rolled back");
+	TEST_ASSERT_EQUAL(rte_eth_allmulticast_get(fo_port), 0, "failover allmulti");
+	return TEST_SUCCESS;
+}
+
+static int
+stats_ge(const struct rte_eth_stats *a, const struct rte_eth_stats *b)
+{
+	return a->ipackets >= b->ipackets && a->opackets >= b->opackets &&
+	       a->ibytes >= b->ibytes && a->obytes >= b->obytes &&
+	       a->oerrors >= b->oerrors && a->ierrors >= b->ierrors;
+}
+
+static int
+test_stats_monotonic(void)
+{
+	struct rte_eth_stats s1, s2, s3;
+
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fo_port, &s1), "stats");
+	TEST_ASSERT_EQUAL(send_burst(BURST, 6), BURST, "tx");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fo_port, &s2), "stats");
+	TEST_ASSERT(s2.opackets >= s1.opackets + BURST, "opackets did not grow");
+	/* a sub-port's own counters restart from zero: ours must not */
+	TEST_ASSERT_SUCCESS(rte_eth_stats_reset(tap_port), "sub reset");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fo_port, &s3), "stats");
+	TEST_ASSERT(stats_ge(&s3, &s2), "stats went backwards (%" PRIu64 " < %" PRIu64 ")",
+		    s3.opackets, s2.opackets);
+	TEST_ASSERT_SUCCESS(rte_eth_stats_reset(fo_port), "reset");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fo_port, &s3), "stats");
+	TEST_ASSERT(s3.opackets < s2.opackets, "stats_reset did not reset");
+	CHECK_POOL();
+	return TEST_SUCCESS;
+}
+
+/* Both paths gone: bursts return 0, the app keeps its mbufs, link goes down. */
+static int
+test_no_path(void)
+{
+	struct rte_eth_link link;
+	uint64_t nopath = xstat("tx_no_path_bursts");
+	int ev = lsc_events;
+
+	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " down"), "ip link down");
+	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_STANDBY, 2000), "no failover");
+	/* the vhost side going away: virtio-user sees its link drop */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(vh_port), "vhost stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(vh_port), "vhost close");
+	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_NONE, 3000),
+			    "standby still active after its backend left");
+	TEST_ASSERT_EQUAL(send_burst(BURST, 7), 0, "tx with no path must return 0");
+	TEST_ASSERT_EQUAL(xstat("tx_no_path_bursts"), nopath + 1, "tx_no_path_bursts");
+	TEST_ASSERT_SUCCESS(rte_eth_link_get_nowait(fo_port, &link), "link");
+	TEST_ASSERT_EQUAL(link.link_status, RTE_ETH_LINK_DOWN, "failover link still up");
+	TEST_ASSERT(lsc_events > ev && lsc_last_status == RTE_ETH_LINK_DOWN,
+		    "no LSC down event to the application");
+	ev = lsc_events;
+	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " up"), "ip link up");
+	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_PRIMARY, 2000), "no recovery");
+	rte_delay_ms(20);
+	TEST_ASSERT(lsc_events > ev && lsc_last_status == RTE_ETH_LINK_UP,
+		    "no LSC up event to the application");
+	return TEST_SUCCESS;
+}
+
+static int
+port_setup(uint16_t port, struct rte_mempool *mp, int lsc)
+{
+	struct rte_eth_conf conf = { .intr_conf.lsc = lsc };
+	int ret;
+
+	ret = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (ret == 0)
+		ret = rte_eth_rx_queue_setup(port, 0, 256, 0, NULL, mp);
+	if (ret == 0)
+		ret = rte_eth_tx_queue_setup(port, 0, 256, 0, NULL);
+	if (ret == 0)
+		ret = rte_eth_dev_start(port);
+	if (ret != 0)
+		printf("port %u setup failed: %d\n", port, ret);
+	return ret;
+}
+
+static int
+suite_setup(void)
+{
+	char args[256];
+
+	pool = rte_pktmbuf_pool_create("fo_pool", NB_MBUF, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	vh_pool = rte_pktmbuf_pool_create("vh_pool", NB_MBUF, 0, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (pool == NULL || vh_pool == NULL)
+		return -1;
+	pool_start = rte_mempool_avail_count(pool);
+	/* net_vhost opens its socket when configured: then virtio-user can come */
+	snprintf(args, sizeof(args), "iface=%s,queues=1", sock_path);
+	if (rte_vdev_init("net_vhost0", args) != 0 ||
+	    rte_eth_dev_get_port_by_name("net_vhost0", &vh_port) != 0 ||
+	    port_setup(vh_port, vh_pool, 0) != 0)
+		return -1;
+	snprintf(args, sizeof(args), "net_virtio_user0,path=%s,queues=1,queue_size=256,mac=02:fa:11:00:00:01",
+		 sock_path);
+	if (rte_dev_probe(args) != 0)
+		return -1;
+	if (rte_vdev_init(FO_NAME, "primary=(net_tap0,iface=" TAP_IF "),"
+			  "standby=net_virtio_user0,mac=02:fa:11:00:00:01,link_poll_ms=5") != 0)
+		return -1;
+	if (rte_eth_dev_get_port_by_name(FO_NAME, &fo_port) != 0 ||
+	    rte_pmd_failover_sub_port(fo_port, RTE_PMD_FAILOVER_PRIMARY, &tap_port) != 0 ||
+	    rte_pmd_failover_sub_port(fo_port, RTE_PMD_FAILOVER_STANDBY, &vu_port) != 0)
+		return -1;
+	rte_eth_dev_callback_register(fo_port, RTE_ETH_EVENT_INTR_LSC, lsc_cb, NULL);
+	return port_setup(fo_port, pool, 1);
+}
+
+/* Closing the failover port closes both sub-ports: every mbuf comes home. */
+static int
+test_close_returns_pool(void)
+{
+	uint16_t p;
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fo_port), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(fo_port), "close");
+	TEST_ASSERT(rte_eth_dev_get_port_by_name("net_tap0", &p) != 0, "tap sub-port left");
+	TEST_ASSERT(!rte_eth_dev_is_valid_port(vu_port), "virtio-user sub-port left open");
+	TEST_ASSERT_SUCCESS(ft_pool_check(pool, pool_start), "pool not full after close");
+	return TEST_SUCCESS;
+}
+
+static void
+suite_teardown(void)
+{
+	if (rte_eth_dev_is_valid_port(fo_port))
+		rte_eth_dev_close(fo_port);
+	if (rte_eth_dev_is_valid_port(vh_port))
+		rte_eth_dev_close(vh_port);
+	unlink(sock_path);
+}
+
+static struct unit_test_suite failover_suite = {
+	.suite_name = "failover over tap + virtio-user/vhost",
+	.setup = suite_setup,
+	.teardown = suite_teardown,
+	.unit_test_cases = {
+		TEST_CASE_ST(case_setup, case_teardown, test_primary_preferred),
+		TEST_CASE_ST(case_setup, case_teardown, test_failover_link_down),
+		TEST_CASE_ST(case_setup, case_teardown, test_failback_link_up),
+		TEST_CASE_ST(case_setup, case_teardown, test_rx_both_paths),
+		TEST_CASE_ST(case_setup, case_teardown, test_rx_not_stranded),
+		TEST_CASE_ST(case_setup, case_teardown, test_ops_reach_both),
+		TEST_CASE_ST(case_setup, case_teardown, test_rollback_real),
+		TEST_CASE_ST(case_setup, case_teardown, test_stats_monotonic),
+		TEST_CASE_ST(case_setup, case_teardown, test_no_path),
+		TEST_CASE(test_close_returns_pool),
+		TEST_CASES_END()
+	}
+};
+
+int
+main(int argc, char **argv)
+{
+	int ret;
+
+	RTE_SET_USED(argc);
+	RTE_SET_USED(argv);
+	snprintf(sock_path, sizeof(sock_path), "/tmp/fo_test_%d.sock", (int)getpid());
+	if (ft_eal_init("test_failover", NULL, 0) != 0) {
+		printf("EAL init failed\n0 passed, 1 failed\n");
+		return 1;
+	}
+	ret = unit_test_suite_runner(&failover_suite);
+	ft_eal_cleanup();
+	return ret == 0 ? 0 : 1;
+}
