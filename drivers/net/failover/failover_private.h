@@ -141,7 +141,8 @@ struct fo_priv {
 	/* Statistics. */
 	struct rte_eth_stats acc;             /* from sub-ports that left */
 	uint64_t role_pkts[FO_NB_SUBS][2];    /* [role][rx, tx] of departed */
-	uint64_t path_switches;
+	uint64_t path_switches;               /* TX moved between sub-ports */
+	uint16_t last_role;                   /* last role TX used, or FO_NONE */
 	uint64_t refused;                     /* unfit ports not adopted */
 };
 

@@ -142,8 +142,11 @@ fo_paths_update(struct fo_priv *priv)
 	old.word = __atomic_load_n(&priv->fp.word, __ATOMIC_RELAXED);
 	if (old.word != fp.word)
 		__atomic_store_n(&priv->fp.word, fp.word, __ATOMIC_RELEASE);
-	if (old.role != fp.role) {
+	if (fp.role != FO_NONE && priv->last_role != FO_NONE && fp.role != priv->last_role)
 		priv->path_switches++;
+	if (fp.role != FO_NONE)
+		priv->last_role = fp.role;
+	if (old.role != fp.role) {
 		FO_LOG(INFO, "%s: active path %s -> %s", priv->dev->data->name,
 		       fo_role_name[old.role], fo_role_name[fp.role]);
 	}
@@ -306,6 +309,15 @@ fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
 		s->started = false;
 		priv->refused++;
 		rte_failover_release(priv->fo, port);
+		if (s->probed) {
+			/* our own device string: nobody else will use it */
+			struct rte_device *rdev = rte_eth_devices[port].device;
+
+			rte_eth_dev_close(port);
+			if (rdev != NULL)
+				rte_dev_remove(rdev);
+			s->probed = false;
+		}
 		return;
 	}
 	FO_LOG(INFO, "%s: port %u (%s) joined as %s", data->name, port,
@@ -460,6 +472,7 @@ fo_sub_init(struct fo_priv *priv)
 	pthread_mutexattr_destroy(&attr);
 	priv->fp.tx = priv->fp.rx_main = priv->fp.rx_other = FO_NO_PORT;
 	priv->fp.role = FO_NONE;
+	priv->last_role = FO_NONE;
 	for (r = 0; r < FO_NB_SUBS; r++) {
 		priv->sub[r].role = r;
 		priv->sub[r].port_id = FO_NO_PORT;
@@ -503,7 +516,8 @@ fo_sub_uninit(struct fo_priv *priv)
 		if (s->port_id == FO_NO_PORT && s->probed) {
 			/* probed by us but never adopted: still ours to remove */
 			s->port_id = __atomic_load_n(&s->pending_port, __ATOMIC_ACQUIRE);
-			if (s->port_id == FO_NO_PORT)
+			if (s->port_id == FO_NO_PORT &&
+			    rte_failover_port(priv->fo, s->role) != RTE_MAX_ETHPORTS)
 				s->port_id = rte_failover_port(priv->fo, s->role);
 		}
 		fo_sub_drop(priv, s);

@@ -1,0 +1,1177 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * net_fosim: fault-injection / VF-simulator PMD for unit tests.
+ *
+ * Every control op is counted and can be made to fail with -EIO; the
+ * limits and capabilities it reports come from devargs; link changes and
+ * surprise removal raise LSC / RMV events from the EAL interrupt thread,
+ * like a real device's interrupt handler would.  The datapath is one
+ * rte_ring per queue: the test injects what rx_burst returns and
+ * collects what tx_burst sent.
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_alarm.h>
+#include <rte_kvargs.h>
+#include <rte_malloc.h>
+#include <rte_ring.h>
+#include <rte_string_fns.h>
+#include <ethdev_driver.h>
+#include <ethdev_vdev.h>
+#include <bus_vdev_driver.h>
+
+#include "fosim.h"
+
+/* Set by DPDK's own build for its drivers, not for out-of-tree ones. */
+#ifndef RTE_LOG_DEFAULT_LOGTYPE
+#define RTE_LOG_DEFAULT_LOGTYPE pmd.net
+#endif
+RTE_LOG_REGISTER_SUFFIX(fosim_logtype, fosim, NOTICE);
+
+#define FOSIM_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, fosim_logtype, "fosim: " fmt "\n", \
+		##__VA_ARGS__)
+
+#define FOSIM_RING_SIZE 1024
+#define FOSIM_MAX_MACS 16
+#define FOSIM_MAX_MC 128
+#define FOSIM_KEY_MAX 64
+#define FOSIM_RETA_MAX RTE_ETH_RSS_RETA_SIZE_512
+#define FOSIM_FAIL_STR_MAX 256
+
+/*
+ * Ops that can be told to fail come first, so that an op's enum value is
+ * also its bit in the fail mask; the others are only counted.
+ */
+#define FOSIM_FAILABLE_OPS(X) \
+	X(CONFIGURE, configure) X(START, start) X(STOP, stop) X(MTU, mtu) \
+	X(PROMISC, promisc) X(ALLMULTI, allmulti) X(MAC_SET, mac_set) \
+	X(MAC_ADD, mac_add) X(MC_LIST, mc_list) X(VLAN_FILTER, vlan_filter) \
+	X(RSS_UPDATE, rss_update) X(RETA_UPDATE, reta_update) \
+	X(RXQ_SETUP, rxq_setup) X(TXQ_SETUP, txq_setup) \
+	X(LINK_UP, link_up) X(LINK_DOWN, link_down)
+#define FOSIM_COUNTED_OPS(X) \
+	X(CLOSE, close) X(INFOS_GET, infos_get) X(LINK_UPDATE, link_update) \
+	X(MAC_REMOVE, mac_remove) X(RSS_GET, rss_get) \
+	X(RETA_QUERY, reta_query) X(RXQ_RELEASE, rxq_release) \
+	X(TXQ_RELEASE, txq_release) X(STATS_GET, stats_get) \
+	X(STATS_RESET, stats_reset)
+#define FOSIM_OP_ENUM(e, s) FOSIM_OP_ ## e,
+#define FOSIM_OP_NAME(e, s) #s,
+
+enum fosim_op {
+	FOSIM_FAILABLE_OPS(FOSIM_OP_ENUM)
+	FOSIM_COUNTED_OPS(FOSIM_OP_ENUM)
+	FOSIM_OP_NB
+};
+#define FOSIM_OP_NB_FAILABLE FOSIM_OP_CLOSE
+
+static const char * const fosim_op_names[FOSIM_OP_NB] = {
+	FOSIM_FAILABLE_OPS(FOSIM_OP_NAME)
+	FOSIM_COUNTED_OPS(FOSIM_OP_NAME)
+};
+
+/* What the devargs set. */
+struct fosim_conf {
+	struct rte_ether_addr mac;
+	uint64_t rx_capa;
+	uint64_t tx_capa;
+	uint64_t rss_capa;
+	uint32_t fail;
+	uint16_t max_rxq;
+	uint16_t max_txq;
+	uint16_t max_mtu;
+	uint16_t min_mtu;
+	uint16_t reta_size;
+	uint16_t key_size;
+	uint8_t lsc;
+	uint8_t rmv;
+	uint8_t link_up;
+	uint8_t no_mac_set;
+};
+
+struct fosim_queue {
+	struct rte_ring *ring;
+	struct fosim_priv *priv;
+	uint16_t port_id;
+	uint64_t pkts;
+	uint64_t bytes;
+};
+
+struct fosim_priv {
+	struct eth_dev_ops ops;		/* per port: some ops may be absent */
+	struct fosim_conf conf;
+	uint32_t fail;			/* RTE_BIT32(enum fosim_op) */
+	uint8_t link_up;
+	uint8_t removed;
+	uint16_t nb_rxq;
+	uint16_t nb_txq;
+	uint16_t nb_mc;
+	uint64_t rss_hf;
+	uint8_t rss_key[FOSIM_KEY_MAX];
+	uint16_t reta[FOSIM_RETA_MAX];
+	uint64_t vfta[(RTE_ETHER_MAX_VLAN_ID + 1) / 64];
+	struct rte_ether_addr mc[FOSIM_MAX_MC];
+};
+
+/* Kept outside dev_private so that they survive rte_eth_dev_close(). */
+static uint32_t fosim_counts[RTE_MAX_ETHPORTS][FOSIM_OP_NB];
+static bool fosim_known[RTE_MAX_ETHPORTS];
+
+static inline struct fosim_priv *
+fosim_priv(const struct rte_eth_dev *dev)
+{
+	return dev->data->dev_private;
+}
+
+static int
+fosim_op_lookup(const char *name, int nb)
+{
+	int i;
+
+	for (i = 0; i < nb; i++)
+		if (strcmp(name, fosim_op_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* "mtu+promisc" -> bit mask; "" -> 0. */
+static int
+fosim_fail_mask(const char *ops, uint32_t *mask)
+{
+	char buf[FOSIM_FAIL_STR_MAX], *tok, *save = NULL;
+	uint32_t m = 0;
+	int op;
+
+	if (rte_strscpy(buf, ops, sizeof(buf)) < 0)
+		return -EINVAL;
+	for (tok = strtok_r(buf, "+,", &save); tok != NULL;
+	     tok = strtok_r(NULL, "+,", &save)) {
+		op = fosim_op_lookup(tok, FOSIM_OP_NB_FAILABLE);
+		if (op < 0) {
+			FOSIM_LOG(ERR, "unknown op '%s' in fail list", tok);
+			return -EINVAL;
+		}
+		m |= RTE_BIT32(op);
+	}
+	*mask = m;
+	return 0;
+}
+
+/* Counts the call; -EIO if the op was told to fail. */
+static int
+fosim_op(struct rte_eth_dev *dev, enum fosim_op op)
+{
+	uint16_t port = dev->data->port_id;
+
+	__atomic_fetch_add(&fosim_counts[port][op], 1, __ATOMIC_RELAXED);
+	if ((__atomic_load_n(&fosim_priv(dev)->fail, __ATOMIC_RELAXED) &
+	     RTE_BIT32(op)) == 0)
+		return 0;
+	FOSIM_LOG(DEBUG, "port %u: injected failure of %s", port,
+		  fosim_op_names[op]);
+	return -EIO;
+}
+
+/*
+ * Events: raised from an EAL alarm so that the application's callback
+ * runs on the interrupt thread.  The argument packs port and event.
+ */
+static void *
+fosim_alarm_arg(uint16_t port_id, enum rte_eth_event_type ev)
+{
+	return (void *)(uintptr_t)((uint32_t)ev << 16 | port_id);
+}
+
+static void
+fosim_alarm(void *arg)
+{
+	uintptr_t v = (uintptr_t)arg;
+
+	rte_eth_dev_callback_process(&rte_eth_devices[v & UINT16_MAX],
+				     (enum rte_eth_event_type)(v >> 16), NULL);
+}
+
+static int
+fosim_raise(struct rte_eth_dev *dev, enum rte_eth_event_type ev)
+{
+	return rte_eal_alarm_set(1, fosim_alarm,
+				 fosim_alarm_arg(dev->data->port_id, ev));
+}
+
+static int
+fosim_link_sync(struct rte_eth_dev *dev)
+{
+	struct fosim_priv *p = fosim_priv(dev);
+	bool up = __atomic_load_n(&p->link_up, __ATOMIC_RELAXED) &&
+		  !__atomic_load_n(&p->removed, __ATOMIC_RELAXED);
+	struct rte_eth_link link = {
+		.link_speed = up ? RTE_ETH_SPEED_NUM_10G : RTE_ETH_SPEED_NUM_NONE,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
+	};
+
+	return rte_eth_linkstatus_set(dev, &link);
+}
+
+/* Datapath */
+
+static uint16_t
+fosim_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_bufs)
+{
+	struct fosim_queue *q = rxq;
+	unsigned int i, n;
+
+	n = rte_ring_dequeue_burst(q->ring, (void **)bufs, nb_bufs, NULL);
+	for (i = 0; i < n; i++) {
+		bufs[i]->port = q->port_id;
+		q->bytes += rte_pktmbuf_pkt_len(bufs[i]);
+	}
+	q->pkts += n;
+	return n;
+}
+
+static uint16_t
+fosim_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_bufs)
+{
+	struct fosim_queue *q = txq;
+	unsigned int i, n;
+	uint64_t bytes = 0;
+
+	if (__atomic_load_n(&q->priv->removed, __ATOMIC_RELAXED))
+		return 0;
+	/* Count before enqueueing: the collector may free them at once. */
+	n = RTE_MIN(nb_bufs, rte_ring_free_count(q->ring));
+	for (i = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(bufs[i]);
+	n = rte_ring_enqueue_burst(q->ring, (void **)bufs, n, NULL);
+	q->pkts += n;
+	q->bytes += bytes;
+	return n;
+}
+
+/* Queues */
+
+static void
+fosim_ring_drain(struct rte_ring *r)
+{
+	struct rte_mbuf *m[32];
+	unsigned int n;
+
+	while ((n = rte_ring_dequeue_burst(r, (void **)m, RTE_DIM(m),
+					   NULL)) != 0)
+		rte_pktmbuf_free_bulk(m, n);
+}
+
+static void
+fosim_queue_free(void **slot)
+{
+	struct fosim_queue *q = *slot;
+
+	if (q == NULL)
+		return;
+	fosim_ring_drain(q->ring);
+	rte_ring_free(q->ring);
+	rte_free(q);
+	*slot = NULL;
+}
+
+/* Sets up an rx or tx queue: a ring in place of a NIC's. */
+static int
+fosim_queue_setup(struct rte_eth_dev *dev, bool rx, uint16_t qid,
+		  unsigned int socket_id)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct fosim_queue *q;
+	int ret = fosim_op(dev, rx ? FOSIM_OP_RXQ_SETUP : FOSIM_OP_TXQ_SETUP);
+
+	if (ret != 0)
+		return ret;
+	q = rte_zmalloc_socket("fosim_queue", sizeof(*q), RTE_CACHE_LINE_SIZE,
+			       (int)socket_id);
+	if (q == NULL)
+		return -ENOMEM;
+	snprintf(name, sizeof(name), "fosim%u_%s%u", dev->data->port_id,
+		 rx ? "rx" : "tx", qid);
+	q->ring = rte_ring_create(name, FOSIM_RING_SIZE, (int)socket_id,
+				  RING_F_EXACT_SZ);
+	if (q->ring == NULL) {
+		ret = -rte_errno;
+		FOSIM_LOG(ERR, "cannot create ring %s: %s", name,
+			  rte_strerror(rte_errno));
+		rte_free(q);
+		return ret;
+	}
+	q->priv = fosim_priv(dev);
+	q->port_id = dev->data->port_id;
+	if (rx)
+		dev->data->rx_queues[qid] = q;
+	else
+		dev->data->tx_queues[qid] = q;
+	return 0;
+}
+
+static int
+fosim_rxq_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		unsigned int socket_id, const struct rte_eth_rxconf *conf,
+		struct rte_mempool *mp)
+{
+	return fosim_queue_setup(dev, true, qid, socket_id);
+}
+
+static int
+fosim_txq_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		unsigned int socket_id, const struct rte_eth_txconf *conf)
+{
+	return fosim_queue_setup(dev, false, qid, socket_id);
+}
+
+static void
+fosim_rxq_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	fosim_op(dev, FOSIM_OP_RXQ_RELEASE);
+	fosim_queue_free(&dev->data->rx_queues[qid]);
+}
+
+static void
+fosim_txq_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	fosim_op(dev, FOSIM_OP_TXQ_RELEASE);
+	fosim_queue_free(&dev->data->tx_queues[qid]);
+}
+
+enum fosim_qact {
+	FOSIM_Q_DRAIN,
+	FOSIM_Q_FREE,
+	FOSIM_Q_RESET,
+};
+
+static void
+fosim_queues_do(void **qs, uint16_t n, enum fosim_qact act)
+{
+	struct fosim_queue *q;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		q = qs[i];
+		if (q == NULL)
+			continue;
+		if (act == FOSIM_Q_DRAIN)
+			fosim_ring_drain(q->ring);
+		else if (act == FOSIM_Q_FREE)
+			fosim_queue_free(&qs[i]);
+		else
+			q->pkts = q->bytes = 0;
+	}
+}
+
+static void
+fosim_queues(struct rte_eth_dev *dev, enum fosim_qact act)
+{
+	fosim_queues_do(dev->data->rx_queues, dev->data->nb_rx_queues, act);
+	fosim_queues_do(dev->data->tx_queues, dev->data->nb_tx_queues, act);
+}
+
+/* Adds up one direction's counters; per queue for the first ones. */
+static void
+fosim_queues_stats(void **qs, uint16_t n, uint64_t *pkts, uint64_t *bytes,
+		   uint64_t *q_pkts, uint64_t *q_bytes)
+{
+	struct fosim_queue *q;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		q = qs[i];
+		if (q == NULL)
+			continue;
+		*pkts += q->pkts;
+		*bytes += q->bytes;
+		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			q_pkts[i] = q->pkts;
+			q_bytes[i] = q->bytes;
+		}
+	}
+}
+
+/* Device ops */
+
+static void
+fosim_rss_init(struct fosim_priv *p, const struct rte_eth_conf *conf)
+{
+	const struct rte_eth_rss_conf *rss = &conf->rx_adv_conf.rss_conf;
+	unsigned int i;
+
+	p->rss_hf = rss->rss_hf;
+	if (rss->rss_key != NULL)
+		memcpy(p->rss_key, rss->rss_key,
+		       RTE_MIN(rss->rss_key_len, p->conf.key_size));
+	for (i = 0; i < p->conf.reta_size && p->nb_rxq != 0; i++)
+		p->reta[i] = i % p->nb_rxq;
+}
+
+static int
+fosim_configure(struct rte_eth_dev *dev)
+{
+	struct fosim_priv *p = fosim_priv(dev);
+	int ret = fosim_op(dev, FOSIM_OP_CONFIGURE);
+
+	if (ret != 0)
+		return ret;
+	p->nb_rxq = dev->data->nb_rx_queues;
+	p->nb_txq = dev->data->nb_tx_queues;
+	if (p->conf.reta_size != 0)
+		fosim_rss_init(p, &dev->data->dev_conf);
+	return 0;
+}
+
+static int
+fosim_start(struct rte_eth_dev *dev)
+{
+	return fosim_op(dev, FOSIM_OP_START);
+}
+
+static int
+fosim_stop(struct rte_eth_dev *dev)
+{
+	int ret = fosim_op(dev, FOSIM_OP_STOP);
+
+	if (ret == 0)
+		fosim_queues(dev, FOSIM_Q_DRAIN);
+	return ret;
+}
+
+static int
+fosim_close(struct rte_eth_dev *dev)
+{
+	struct rte_eth_dev_data *d = dev->data;
+
+	fosim_op(dev, FOSIM_OP_CLOSE);
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return 0;
+	/*
+	 * No event for a released port: drop pending ones, and wait for one
+	 * being delivered (unless closed from its own callback).
+	 */
+	rte_eal_alarm_cancel(fosim_alarm,
+			     fosim_alarm_arg(d->port_id, RTE_ETH_EVENT_INTR_LSC));
+	rte_eal_alarm_cancel(fosim_alarm,
+			     fosim_alarm_arg(d->port_id, RTE_ETH_EVENT_INTR_RMV));
+	fosim_queues(dev, FOSIM_Q_FREE);
+	/* mac_addrs and dev_private are freed by rte_eth_dev_release_port() */
+	return 0;
+}
+
+static int
+fosim_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
+{
+	const struct fosim_conf *c = &fosim_priv(dev)->conf;
+	static const struct rte_eth_desc_lim lim = {
+		.nb_max = 4096,
+		.nb_min = 32,
+		.nb_align = 1,
+	};
+
+	fosim_op(dev, FOSIM_OP_INFOS_GET);
+	info->max_mac_addrs = FOSIM_MAX_MACS;
+	info->max_rx_queues = c->max_rxq;
+	info->max_tx_queues = c->max_txq;
+	info->min_mtu = c->min_mtu;
+	info->max_mtu = c->max_mtu;
+	info->max_rx_pktlen = (uint32_t)c->max_mtu + RTE_ETHER_HDR_LEN +
+			      RTE_ETHER_CRC_LEN;
+	info->rx_offload_capa = c->rx_capa;
+	info->tx_offload_capa = c->tx_capa;
+	info->reta_size = c->reta_size;
+	info->flow_type_rss_offloads = c->reta_size != 0 ? c->rss_capa : 0;
+	info->hash_key_size = c->reta_size != 0 ? c->key_size : 0;
+	info->rx_desc_lim = lim;
+	info->tx_desc_lim = lim;
+	info->speed_capa = RTE_ETH_LINK_SPEED_10G;
+	return 0;
+}
+
+static int
+fosim_link_update(struct rte_eth_dev *dev, int wait_to_complete)
+{
+	fosim_op(dev, FOSIM_OP_LINK_UPDATE);
+	return fosim_link_sync(dev);
+}
+
+static int
+fosim_link_set(struct rte_eth_dev *dev, enum fosim_op op, uint8_t up)
+{
+	struct fosim_priv *p = fosim_priv(dev);
+	int ret = fosim_op(dev, op);
+
+	if (ret != 0)
+		return ret;
+	if (__atomic_load_n(&p->removed, __ATOMIC_RELAXED))
+		return -EIO;
+	__atomic_store_n(&p->link_up, up, __ATOMIC_RELAXED);
+	fosim_link_sync(dev);
+	return 0;
+}
+
+static int
+fosim_set_link_up(struct rte_eth_dev *dev)
+{
+	return fosim_link_set(dev, FOSIM_OP_LINK_UP, 1);
+}
+
+static int
+fosim_set_link_down(struct rte_eth_dev *dev)
+{
+	return fosim_link_set(dev, FOSIM_OP_LINK_DOWN, 0);
+}
+
+static int
+fosim_is_removed(struct rte_eth_dev *dev)
+{
+	return __atomic_load_n(&fosim_priv(dev)->removed, __ATOMIC_RELAXED);
+}
+
+/*
+ * ethdev itself records promisc, allmulti, MTU and MAC addresses.  It
+ * also replays MAC, promisc and allmulti settings at every
+ * rte_eth_dev_start(): such replays (same mode again, or the address
+ * ethdev already holds) are neither counted nor failed, so that fail=
+ * and the counts are about what the application asked for.
+ */
+static int
+fosim_mode_set(struct rte_eth_dev *dev, enum fosim_op op, uint8_t cur,
+	       uint8_t want)
+{
+	return cur == want ? 0 : fosim_op(dev, op);
+}
+
+static int
+fosim_promisc_enable(struct rte_eth_dev *dev)
+{
+	return fosim_mode_set(dev, FOSIM_OP_PROMISC, dev->data->promiscuous, 1);
+}
+
+static int
+fosim_promisc_disable(struct rte_eth_dev *dev)
+{
+	return fosim_mode_set(dev, FOSIM_OP_PROMISC, dev->data->promiscuous, 0);
+}
+
+static int
+fosim_allmulti_enable(struct rte_eth_dev *dev)
+{
+	return fosim_mode_set(dev, FOSIM_OP_ALLMULTI,
+			      dev->data->all_multicast, 1);
+}
+
+static int
+fosim_allmulti_disable(struct rte_eth_dev *dev)
+{
+	return fosim_mode_set(dev, FOSIM_OP_ALLMULTI,
+			      dev->data->all_multicast, 0);
+}
+
+static int
+fosim_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+{
+	return fosim_op(dev, FOSIM_OP_MTU);
+}
+
+static int
+fosim_mac_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
+{
+	if (addr == &dev->data->mac_addrs[0])
+		return 0;
+	return fosim_op(dev, FOSIM_OP_MAC_SET);
+}
+
+static int
+fosim_mac_add(struct rte_eth_dev *dev, struct rte_ether_addr *addr,
+	      uint32_t index, uint32_t vmdq)
+{
+	if (addr == &dev->data->mac_addrs[index])
+		return 0;
+	return fosim_op(dev, FOSIM_OP_MAC_ADD);
+}
+
+static void
+fosim_mac_remove(struct rte_eth_dev *dev, uint32_t index)
+{
+	fosim_op(dev, FOSIM_OP_MAC_REMOVE);
+}
+
+static int
+fosim_mc_list_set(struct rte_eth_dev *dev, struct rte_ether_addr *list,
+		  uint32_t nb)
+{
+	struct fosim_priv *p = fosim_priv(dev);
+	int ret = fosim_op(dev, FOSIM_OP_MC_LIST);
+
+	if (ret != 0)
+		return ret;
+	if (nb > FOSIM_MAX_MC)
+		return -ENOSPC;
+	if (nb != 0)
+		memcpy(p->mc, list, nb * sizeof(*list));
+	p->nb_mc = nb;
+	return 0;
+}
+
+static int
+fosim_vlan_filter_set(struct rte_eth_dev *dev, uint16_t vlan_id, int on)
+{
+	uint64_t *word, bit = RTE_BIT64(vlan_id % 64);
+	int ret = fosim_op(dev, FOSIM_OP_VLAN_FILTER);
+
+	if (ret != 0)
+		return ret;
+	if (vlan_id > RTE_ETHER_MAX_VLAN_ID)
+		return -EINVAL;
+	word = &fosim_priv(dev)->vfta[vlan_id / 64];
+	*word = on ? *word | bit : *word & ~bit;
+	return 0;
+}
+
+static int
+fosim_rss_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *rss)
+{
+	struct fosim_priv *p = fosim_priv(dev);
+	int ret = fosim_op(dev, FOSIM_OP_RSS_UPDATE);
+
+	if (ret != 0)
+		return ret;
+	if (rss->rss_key != NULL) {
+		if (rss->rss_key_len != p->conf.key_size)
+			return -EINVAL;
+		memcpy(p->rss_key, rss->rss_key, p->conf.key_size);
+	}
+	p->rss_hf = rss->rss_hf;
+	return 0;
+}
+
+static int
+fosim_rss_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *rss)
+{
+	struct fosim_priv *p = fosim_priv(dev);
+
+	fosim_op(dev, FOSIM_OP_RSS_GET);
+	rss->rss_hf = p->rss_hf;
+	if (rss->rss_key != NULL) {
+		memcpy(rss->rss_key, p->rss_key, p->conf.key_size);
+		rss->rss_key_len = p->conf.key_size;
+	}
+	return 0;
+}
+
+/* Copies the masked RETA entries one way or the other. */
+static int
+fosim_reta_copy(struct fosim_priv *p, struct rte_eth_rss_reta_entry64 *conf,
+		uint16_t size, bool update)
+{
+	struct rte_eth_rss_reta_entry64 *e;
+	unsigned int i, j;
+
+	if (size != p->conf.reta_size)
+		return -EINVAL;
+	for (i = 0; i < size; i++) {
+		e = &conf[i / RTE_ETH_RETA_GROUP_SIZE];
+		j = i % RTE_ETH_RETA_GROUP_SIZE;
+		if ((e->mask & RTE_BIT64(j)) == 0)
+			continue;
+		if (update)
+			p->reta[i] = e->reta[j];
+		else
+			e->reta[j] = p->reta[i];
+	}
+	return 0;
+}
+
+static int
+fosim_reta_update(struct rte_eth_dev *dev,
+		  struct rte_eth_rss_reta_entry64 *conf, uint16_t size)
+{
+	int ret = fosim_op(dev, FOSIM_OP_RETA_UPDATE);
+
+	return ret != 0 ? ret : fosim_reta_copy(fosim_priv(dev), conf, size,
+						 true);
+}
+
+static int
+fosim_reta_query(struct rte_eth_dev *dev,
+		 struct rte_eth_rss_reta_entry64 *conf, uint16_t size)
+{
+	fosim_op(dev, FOSIM_OP_RETA_QUERY);
+	return fosim_reta_copy(fosim_priv(dev), conf, size, false);
+}
+
+static int
+fosim_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+{
+	struct rte_eth_dev_data *d = dev->data;
+
+	fosim_op(dev, FOSIM_OP_STATS_GET);
+	fosim_queues_stats(d->rx_queues, d->nb_rx_queues, &st->ipackets,
+			   &st->ibytes, st->q_ipackets, st->q_ibytes);
+	fosim_queues_stats(d->tx_queues, d->nb_tx_queues, &st->opackets,
+			   &st->obytes, st->q_opackets, st->q_obytes);
+	return 0;
+}
+
+static int
+fosim_stats_reset(struct rte_eth_dev *dev)
+{
+	fosim_op(dev, FOSIM_OP_STATS_RESET);
+	fosim_queues(dev, FOSIM_Q_RESET);
+	return 0;
+}
+
+static const struct eth_dev_ops fosim_ops = {
+	.dev_configure = fosim_configure,
+	.dev_start = fosim_start,
+	.dev_stop = fosim_stop,
+	.dev_close = fosim_close,
+	.dev_infos_get = fosim_infos_get,
+	.link_update = fosim_link_update,
+	.dev_set_link_up = fosim_set_link_up,
+	.dev_set_link_down = fosim_set_link_down,
+	.is_removed = fosim_is_removed,
+	.promiscuous_enable = fosim_promisc_enable,
+	.promiscuous_disable = fosim_promisc_disable,
+	.allmulticast_enable = fosim_allmulti_enable,
+	.allmulticast_disable = fosim_allmulti_disable,
+	.mac_addr_set = fosim_mac_set,
+	.mac_addr_add = fosim_mac_add,
+	.mac_addr_remove = fosim_mac_remove,
+	.set_mc_addr_list = fosim_mc_list_set,
+	.mtu_set = fosim_mtu_set,
+	.vlan_filter_set = fosim_vlan_filter_set,
+	.rss_hash_update = fosim_rss_update,
+	.rss_hash_conf_get = fosim_rss_get,
+	.reta_update = fosim_reta_update,
+	.reta_query = fosim_reta_query,
+	.rx_queue_setup = fosim_rxq_setup,
+	.tx_queue_setup = fosim_txq_setup,
+	.rx_queue_release = fosim_rxq_release,
+	.tx_queue_release = fosim_txq_release,
+	.stats_get = fosim_stats_get,
+	.stats_reset = fosim_stats_reset,
+};
+
+/* Devargs */
+
+enum fosim_kind {
+	FOSIM_ARG_INT,		/* unsigned, 1/2/8 bytes, at most max */
+	FOSIM_ARG_MAC,
+	FOSIM_ARG_FAIL,
+	FOSIM_ARG_LINK,
+};
+
+struct fosim_param {
+	const char *key;
+	enum fosim_kind kind;
+	uint8_t size;
+	size_t off;
+	uint64_t max;
+};
+
+#define FOSIM_PARAM(key, kind, field, max) { key, FOSIM_ARG_ ## kind, \
+	sizeof(((struct fosim_conf *)0)->field), \
+	offsetof(struct fosim_conf, field), max }
+
+static const struct fosim_param fosim_params[] = {
+	FOSIM_PARAM("mac", MAC, mac, 0),
+	FOSIM_PARAM("max_rxq", INT, max_rxq, RTE_MAX_QUEUES_PER_PORT),
+	FOSIM_PARAM("max_txq", INT, max_txq, RTE_MAX_QUEUES_PER_PORT),
+	FOSIM_PARAM("max_mtu", INT, max_mtu, UINT16_MAX),
+	FOSIM_PARAM("min_mtu", INT, min_mtu, UINT16_MAX),
+	FOSIM_PARAM("rx_offload_capa", INT, rx_capa, UINT64_MAX),
+	FOSIM_PARAM("tx_offload_capa", INT, tx_capa, UINT64_MAX),
+	FOSIM_PARAM("rss_capa", INT, rss_capa, UINT64_MAX),
+	FOSIM_PARAM("reta_size", INT, reta_size, FOSIM_RETA_MAX),
+	FOSIM_PARAM("hash_key_size", INT, key_size, FOSIM_KEY_MAX),
+	FOSIM_PARAM("lsc", INT, lsc, 1),
+	FOSIM_PARAM("rmv", INT, rmv, 1),
+	FOSIM_PARAM("no_mac_set", INT, no_mac_set, 1),
+	FOSIM_PARAM("fail", FAIL, fail, 0),
+	FOSIM_PARAM("link", LINK, link_up, 0),
+};
+
+static int
+fosim_parse_int(const struct fosim_param *p, const char *val, void *dst)
+{
+	uint64_t v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(val, &end, 0);
+	if (val[0] == '-' || end == val || *end != '\0' || errno != 0 ||
+	    v > p->max)
+		return -EINVAL;
+	if (p->size == sizeof(uint8_t))
+		*(uint8_t *)dst = (uint8_t)v;
+	else if (p->size == sizeof(uint16_t))
+		*(uint16_t *)dst = (uint16_t)v;
+	else
+		*(uint64_t *)dst = v;
+	return 0;
+}
+
+static int
+fosim_parse_value(const struct fosim_param *p, const char *val, void *dst)
+{
+	switch (p->kind) {
+	case FOSIM_ARG_MAC:
+		return rte_ether_unformat_addr(val, dst) == 0 ? 0 : -EINVAL;
+	case FOSIM_ARG_FAIL:
+		return fosim_fail_mask(val, dst);
+	case FOSIM_ARG_LINK:
+		if (strcmp(val, "up") != 0 && strcmp(val, "down") != 0)
+			return -EINVAL;
+		*(uint8_t *)dst = strcmp(val, "up") == 0;
+		return 0;
+	default:
+		return fosim_parse_int(p, val, dst);
+	}
+}
+
+static void
+fosim_conf_default(struct fosim_conf *c, const char *name)
+{
+	size_t len = strlen(name);
+
+	while (len > 0 && isdigit((unsigned char)name[len - 1]))
+		len--;
+	memset(c, 0, sizeof(*c));
+	c->mac = (struct rte_ether_addr){
+		.addr_bytes = { 0x02, 0, 0, 0, 0, atoi(name + len) & 0xff },
+	};
+	c->rx_capa = RTE_ETH_RX_OFFLOAD_VLAN_FILTER |
+		RTE_ETH_RX_OFFLOAD_VLAN_STRIP | RTE_ETH_RX_OFFLOAD_CHECKSUM |
+		RTE_ETH_RX_OFFLOAD_RSS_HASH;
+	c->tx_capa = RTE_ETH_TX_OFFLOAD_VLAN_INSERT |
+		RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM |
+		RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	c->rss_capa = RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP;
+	c->max_rxq = 4;
+	c->max_txq = 4;
+	c->max_mtu = 9000;
+	c->min_mtu = RTE_ETHER_MIN_MTU;
+	c->reta_size = RTE_ETH_RSS_RETA_SIZE_64;
+	c->key_size = 40;
+	c->lsc = 1;
+	c->rmv = 1;
+	c->link_up = 1;
+}
+
+static int
+fosim_parse_pair(const struct rte_kvargs_pair *kv, const char *name,
+		 struct fosim_conf *c)
+{
+	const struct fosim_param *p = NULL;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(fosim_params) && p == NULL; i++)
+		if (strcmp(kv->key, fosim_params[i].key) == 0)
+			p = &fosim_params[i];
+	if (p == NULL) {
+		FOSIM_LOG(ERR, "%s: unknown devarg '%s'", name, kv->key);
+		return -EINVAL;
+	}
+	if (kv->value == NULL ||
+	    fosim_parse_value(p, kv->value, RTE_PTR_ADD(c, p->off)) != 0) {
+		FOSIM_LOG(ERR, "%s: bad value for devarg '%s': \"%s\"", name,
+			  kv->key, kv->value != NULL ? kv->value : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+fosim_parse_args(const char *args, const char *name, struct fosim_conf *c)
+{
+	struct rte_kvargs *kvl;
+	unsigned int i;
+	int ret = 0;
+
+	if (args == NULL || args[0] == '\0')
+		return 0;
+	kvl = rte_kvargs_parse(args, NULL);
+	if (kvl == NULL) {
+		FOSIM_LOG(ERR, "%s: cannot parse devargs \"%s\"", name, args);
+		return -EINVAL;
+	}
+	for (i = 0; i < kvl->count && ret == 0; i++)
+		ret = fosim_parse_pair(&kvl->pairs[i], name, c);
+	rte_kvargs_free(kvl);
+	if (ret == 0 && c->min_mtu > c->max_mtu) {
+		FOSIM_LOG(ERR, "%s: devarg 'min_mtu' above 'max_mtu'", name);
+		ret = -EINVAL;
+	}
+	if (ret == 0 && c->reta_size % RTE_ETH_RETA_GROUP_SIZE != 0) {
+		FOSIM_LOG(ERR, "%s: devarg 'reta_size' not a multiple of %u",
+			  name, RTE_ETH_RETA_GROUP_SIZE);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+/* Probe / remove */
+
+static int
+fosim_create(struct rte_vdev_device *vdev, const struct fosim_conf *c)
+{
+	struct rte_eth_dev *dev;
+	struct fosim_priv *p;
+	uint16_t port, i;
+
+	dev = rte_eth_vdev_allocate(vdev, sizeof(*p));
+	if (dev == NULL)
+		return -ENOMEM;
+	port = dev->data->port_id;
+	dev->data->mac_addrs = rte_zmalloc_socket("fosim_macs",
+		FOSIM_MAX_MACS * sizeof(struct rte_ether_addr), 0,
+		vdev->device.numa_node);
+	if (dev->data->mac_addrs == NULL) {
+		rte_eth_dev_release_port(dev);
+		return -ENOMEM;
+	}
+	dev->data->mac_addrs[0] = c->mac;
+	p = fosim_priv(dev);
+	p->conf = *c;
+	p->fail = c->fail;
+	p->link_up = c->link_up;
+	for (i = 0; i < FOSIM_KEY_MAX; i++)
+		p->rss_key[i] = (uint8_t)(0x6d + i * 0x3b);
+	p->ops = fosim_ops;
+	if (c->reta_size == 0) {
+		p->ops.rss_hash_update = NULL;
+		p->ops.rss_hash_conf_get = NULL;
+		p->ops.reta_update = NULL;
+		p->ops.reta_query = NULL;
+	}
+	if (c->no_mac_set)
+		p->ops.mac_addr_set = NULL;
+	dev->dev_ops = &p->ops;
+	dev->rx_pkt_burst = fosim_rx_burst;
+	dev->tx_pkt_burst = fosim_tx_burst;
+	if (c->lsc)
+		dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
+	if (c->rmv)
+		dev->data->dev_flags |= RTE_ETH_DEV_INTR_RMV;
+	fosim_link_sync(dev);
+	memset(fosim_counts[port], 0, sizeof(fosim_counts[port]));
+	fosim_known[port] = true;
+	rte_eth_dev_probing_finish(dev);
+	FOSIM_LOG(INFO, "%s: port %u", rte_vdev_device_name(vdev), port);
+	return 0;
+}
+
+static int
+fosim_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct fosim_conf conf;
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		FOSIM_LOG(ERR, "%s: only primary processes", name);
+		return -ENOTSUP;
+	}
+	fosim_conf_default(&conf, name);
+	ret = fosim_parse_args(rte_vdev_device_args(vdev), name, &conf);
+	if (ret != 0)
+		return ret;
+	return fosim_create(vdev, &conf);
+}
+
+static int
+fosim_vdev_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *dev;
+
+	dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+	if (dev == NULL)
+		return 0;	/* already closed */
+	fosim_close(dev);
+	return rte_eth_dev_release_port(dev);
+}
+
+static struct rte_vdev_driver fosim_vdev_drv = {
+	.probe = fosim_probe,
+	.remove = fosim_vdev_remove,
+};
+
+RTE_PMD_REGISTER_VDEV(net_fosim, fosim_vdev_drv);
+RTE_PMD_REGISTER_PARAM_STRING(net_fosim,
+	"mac=<mac> max_rxq=<n> max_txq=<n> max_mtu=<n> min_mtu=<n> "
+	"rx_offload_capa=<mask> tx_offload_capa=<mask> rss_capa=<mask> "
+	"reta_size=<n> hash_key_size=<n> lsc=<0|1> rmv=<0|1> "
+	"fail=<op>[+<op>...] link=<up|down> no_mac_set=<0|1>");
+
+/* Test API */
+
+static struct rte_eth_dev *
+fosim_dev(uint16_t port_id)
+{
+	struct rte_eth_dev *dev;
+
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return NULL;
+	dev = &rte_eth_devices[port_id];
+	if (dev->device == NULL || dev->device->driver == NULL ||
+	    strcmp(dev->device->driver->name, FOSIM_DRV_NAME) != 0)
+		return NULL;
+	return dev;
+}
+
+static int
+fosim_queue_get(uint16_t port_id, uint16_t qid, bool rx,
+		struct fosim_queue **q)
+{
+	struct rte_eth_dev *dev = fosim_dev(port_id);
+
+	if (dev == NULL)
+		return -ENODEV;
+	if (qid >= (rx ? dev->data->nb_rx_queues : dev->data->nb_tx_queues))
+		return -EINVAL;
+	*q = rx ? dev->data->rx_queues[qid] : dev->data->tx_queues[qid];
+	return *q != NULL ? 0 : -EINVAL;
+}
+
+int
+fosim_set_fail(uint16_t port_id, const char *ops)
+{
+	struct rte_eth_dev *dev = fosim_dev(port_id);
+	uint32_t mask;
+	int ret;
+
+	if (dev == NULL)
+		return -ENODEV;
+	ret = fosim_fail_mask(ops != NULL ? ops : "", &mask);
+	if (ret == 0)
+		__atomic_store_n(&fosim_priv(dev)->fail, mask,
+				 __ATOMIC_RELAXED);
+	return ret;
+}
+
+int
+fosim_set_link(uint16_t port_id, int up)
+{
+	struct rte_eth_dev *dev = fosim_dev(port_id);
+	struct fosim_priv *p;
+	uint8_t old;
+
+	if (dev == NULL)
+		return -ENODEV;
+	p = fosim_priv(dev);
+	if (__atomic_load_n(&p->removed, __ATOMIC_RELAXED))
+		return -ENODEV;
+	old = __atomic_exchange_n(&p->link_up, up != 0, __ATOMIC_RELAXED);
+	fosim_link_sync(dev);
+	if (old == (up != 0) || !p->conf.lsc ||
+	    !dev->data->dev_conf.intr_conf.lsc)
+		return 0;
+	return fosim_raise(dev, RTE_ETH_EVENT_INTR_LSC);
+}
+
+int
+fosim_remove(uint16_t port_id)
+{
+	struct rte_eth_dev *dev = fosim_dev(port_id);
+	struct fosim_priv *p;
+
+	if (dev == NULL)
+		return -ENODEV;
+	p = fosim_priv(dev);
+	if (__atomic_exchange_n(&p->removed, 1, __ATOMIC_RELAXED))
+		return 0;
+	fosim_link_sync(dev);
+	if (!p->conf.rmv || !dev->data->dev_conf.intr_conf.rmv)
+		return 0;
+	return fosim_raise(dev, RTE_ETH_EVENT_INTR_RMV);
+}
+
+int
+fosim_rx_inject(uint16_t port_id, uint16_t queue, struct rte_mbuf **pkts,
+		unsigned int n)
+{
+	struct fosim_queue *q;
+	int ret = fosim_queue_get(port_id, queue, true, &q);
+
+	if (ret != 0)
+		return ret;
+	return (int)rte_ring_enqueue_burst(q->ring, (void **)pkts, n, NULL);
+}
+
+int
+fosim_tx_collect(uint16_t port_id, uint16_t queue, struct rte_mbuf **pkts,
+		 unsigned int max)
+{
+	struct fosim_queue *q;
+	int ret = fosim_queue_get(port_id, queue, false, &q);
+
+	if (ret != 0)
+		return ret;
+	return (int)rte_ring_dequeue_burst(q->ring, (void **)pkts, max, NULL);
+}
+
+int
+fosim_vlan_filtered(uint16_t port_id, uint16_t vlan_id)
+{
+	struct rte_eth_dev *dev = fosim_dev(port_id);
+
+	if (dev == NULL)
+		return -ENODEV;
+	if (vlan_id > RTE_ETHER_MAX_VLAN_ID)
+		return -EINVAL;
+	return (fosim_priv(dev)->vfta[vlan_id / 64] >> (vlan_id % 64)) & 1;
+}
+
+int
+fosim_mc_list(uint16_t port_id, struct rte_ether_addr *out, unsigned int max)
+{
+	struct rte_eth_dev *dev = fosim_dev(port_id);
+	unsigned int n;
+
+	if (dev == NULL)
+		return -ENODEV;
+	n = RTE_MIN(max, (unsigned int)fosim_priv(dev)->nb_mc);
+	if (n != 0)
+		memcpy(out, fosim_priv(dev)->mc, n * sizeof(*out));
+	return (int)n;
+}
+
+int
+fosim_configured_queues(uint16_t port_id, uint16_t *nb_rx, uint16_t *nb_tx)
+{
+	struct rte_eth_dev *dev = fosim_dev(port_id);
+
+	if (dev == NULL)
+		return -ENODEV;
+	if (nb_rx != NULL)
+		*nb_rx = fosim_priv(dev)->nb_rxq;
+	if (nb_tx != NULL)
+		*nb_tx = fosim_priv(dev)->nb_txq;
+	return 0;
+}
+
+unsigned int
+fosim_op_count(uint16_t port_id, const char *op)
+{
+	int i;
+
+	if (port_id >= RTE_MAX_ETHPORTS || !fosim_known[port_id] ||
+	    op == NULL)
+		return 0;
+	i = fosim_op_lookup(op, FOSIM_OP_NB);
+	if (i < 0)
+		return 0;
+	return __atomic_load_n(&fosim_counts[port_id][i], __ATOMIC_RELAXED);
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * net_fosim: a fault-injection / VF-simulator PMD for unit tests.
+ *
+ * Create ports with --vdev or rte_vdev_init(), e.g.
+ *   net_fosim0,mac=02:00:00:00:00:10,max_rxq=2,fail=mtu+promisc,link=down
+ * Devargs (an unknown key or a bad value fails the probe, naming it):
+ *   mac=xx:xx:xx:xx:xx:xx    default 02:00:00:00:00:<number ending the name>
+ *   max_rxq=N, max_txq=N     default 4
+ *   max_mtu=N, min_mtu=N     default 9000, 68 (max_rx_pktlen = max_mtu + 18)
+ *   rx_offload_capa=0x..     default VLAN_FILTER|VLAN_STRIP|CHECKSUM|RSS_HASH
+ *   tx_offload_capa=0x..     default VLAN_INSERT|IPV4/UDP/TCP_CKSUM|MULTI_SEGS
+ *   rss_capa=0x..            flow_type_rss_offloads, default IP|TCP|UDP
+ *   reta_size=N              default 64, a multiple of 64 up to 512;
+ *                            0 = no RSS at all (no RSS/RETA ops, capa 0)
+ *   hash_key_size=N          default 40, at most 64
+ *   lsc=0|1, rmv=0|1         advertise RTE_ETH_DEV_INTR_LSC / _RMV (1)
+ *   fail=op[+op...]          ops failing with -EIO (see fosim_set_fail())
+ *   link=up|down             initial link (up)
+ *   no_mac_set=1             no mac_addr_set op (-ENOTSUP), like net_ring
+ * rte_eth_dev_set_link_up/down() change the link too, without an event.
+ * Each rx/tx queue is a 1024-entry ring; mbufs left in them are freed at
+ * stop, queue release and close.
+ *
+ * Drive them from the test with the functions below.  All of them
+ * check that port_id is a net_fosim port and return a negative errno
+ * (-ENODEV) if it is not.  They are meant for the test's control thread.
+ *
+ * Events are delivered from EAL alarms (interrupt thread).  Like a real
+ * driver unregistering its interrupt handler, rte_eth_dev_close() of a
+ * fosim port drops its pending events and waits for one being delivered:
+ * do not close it while holding a lock that the event callback takes.
+ *
+ * ethdev (22.11) replays MAC address, promisc and allmulti settings at
+ * every rte_eth_dev_start(); fosim recognises these replays and neither
+ * counts nor fails them, so fail=promisc does not make start fail.
+ */
+
+#ifndef FOSIM_H
+#define FOSIM_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FOSIM_DRV_NAME "net_fosim"
+
+/*
+ * Make the listed ops fail with -EIO from now on: ops joined by '+' (or
+ * ','), "" or NULL clears all.  Names: configure, start, stop, mtu,
+ * promisc, allmulti, mac_set, mac_add, mc_list, vlan_filter, rss_update,
+ * reta_update, rxq_setup, txq_setup, link_up, link_down.
+ * -EINVAL (and nothing changed) on an unknown name.
+ */
+int fosim_set_fail(uint16_t port_id, const char *ops);
+
+/*
+ * Set the link up (up != 0) or down.  When the state changes, the port
+ * advertises LSC (lsc=1) and was configured with intr_conf.lsc, an
+ * RTE_ETH_EVENT_INTR_LSC is raised from the EAL interrupt thread
+ * shortly afterwards (never from the caller's thread).
+ * -ENODEV once the port has been removed.
+ */
+int fosim_set_link(uint16_t port_id, int up);
+
+/*
+ * Surprise removal: link goes down for good, tx_burst returns 0 from now
+ * on (rx keeps working), rte_eth_dev_is_removed() reports 1, and if the port advertises RMV
+ * (rmv=1) and was configured with intr_conf.rmv, RTE_ETH_EVENT_INTR_RMV
+ * is raised from the EAL interrupt thread.  A second call does nothing.
+ */
+int fosim_remove(uint16_t port_id);
+
+/* Queue mbufs for rx on a set-up rx queue; returns how many were taken. */
+int fosim_rx_inject(uint16_t port_id, uint16_t queue,
+		struct rte_mbuf **pkts, unsigned int n);
+
+/* Take what tx_burst queued on a tx queue; returns how many (<= max). */
+int fosim_tx_collect(uint16_t port_id, uint16_t queue,
+		struct rte_mbuf **pkts, unsigned int max);
+
+/* 1 if vlan_id is in the port's VLAN filter table, 0 if not. */
+int fosim_vlan_filtered(uint16_t port_id, uint16_t vlan_id);
+
+/*
+ * Copy the multicast list last given to set_mc_addr_list (at most max
+ * entries); returns the number copied.
+ */
+int fosim_mc_list(uint16_t port_id, struct rte_ether_addr *out,
+		unsigned int max);
+
+/* Queue counts given to the last successful dev_configure. */
+int fosim_configured_queues(uint16_t port_id, uint16_t *nb_rx,
+		uint16_t *nb_tx);
+
+/*
+ * How many times an op was called on the port (failed calls included).
+ * Op names: those of fosim_set_fail() and close, infos_get, link_update,
+ * mac_remove, rss_get, reta_query, rxq_release, txq_release, stats_get,
+ * stats_reset.  promisc and allmulti count enable and disable.
+ * The counts survive rte_eth_dev_close() (until a new fosim port gets
+ * the same port id), so "closed exactly once" can be checked.
+ * Returns 0 for an unknown op or a port that never was a fosim port.
+ */
+unsigned int fosim_op_count(uint16_t port_id, const char *op);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FOSIM_H */

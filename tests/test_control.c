@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Control-path suite over the fault-injection PMD (tests/fosim): every op
+ * reaches both sub-ports, a refusal by the standby rolls the primary back,
+ * capabilities are intersected, a sub-port that joins later is brought to
+ * the current state (or refused when unfit), and the datapath accounts for
+ * every mbuf across a failover.
+ */
+
+#include <rte_bus_vdev.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <ethdev_driver.h>
+
+#include "fosim.h"
+#include "ft_test.h"
+#include "rte_pmd_failover.h"
+
+#define FO_NAME "net_failover_c0"
+#define MAC "02:fa:00:00:00:c0"
+#define NB_Q 2
+#define BURST 32
+
+static const struct rte_ether_addr fo_mac = {{ 0x02, 0xfa, 0, 0, 0, 0xc0 }};
+static struct rte_mempool *pool;
+static uint16_t fo_port, prim, stby;
+static unsigned int case_start;
+
+static int
+wait_active(uint16_t port, int role)
+{
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (rte_pmd_failover_active_path(port) == role)
+			return 0;
+		rte_delay_ms(1);
+	}
+	return -1;
+}
+
+static uint64_t
+xstat(uint16_t port, const char *name)
+{
+	uint64_t id, v = UINT64_MAX;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
+		return UINT64_MAX;
+	return v;
+}
+
+static int
+fo_setup_port(uint16_t port)
+{
+	struct rte_eth_conf conf = {
+		.rxmode.offloads = RTE_ETH_RX_OFFLOAD_VLAN_FILTER,
+		.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS,
+		.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP,
+		.intr_conf.lsc = 1,
+	};
+	uint16_t q;
+	int ret;
+
+	ret = rte_eth_dev_configure(port, NB_Q, NB_Q, &conf);
+	for (q = 0; q < NB_Q && ret == 0; q++) {
+		ret = rte_eth_rx_queue_setup(port, q, 128, 0, NULL, pool);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(port, q, 128, 0, NULL);
+	}
+	if (ret == 0)
+		ret = rte_eth_dev_start(port);
+	return ret;
+}
+
+static int
+case_setup(void)
+{
+	case_start = rte_mempool_avail_count(pool);
+	return TEST_SUCCESS;
+}
+
+static void
+case_teardown(void)
+{
+	fosim_set_fail(prim, "");
+	fosim_set_fail(stby, "");
+}
+
+static int
+test_caps_intersection(void)
+{
+	struct rte_eth_dev_info fi, pi, si;
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_info_get(fo_port, &fi), "failover info");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_info_get(prim, &pi), "primary info");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_info_get(stby, &si), "standby info");
+	TEST_ASSERT_EQUAL(fi.max_rx_queues, 2, "max_rx_queues = min(4, 2)");
+	TEST_ASSERT_EQUAL(fi.max_tx_queues, 3, "max_tx_queues = min(3, 8)");
+	TEST_ASSERT_EQUAL(fi.max_mtu, 4000, "max_mtu = min(9000, 4000)");
+	TEST_ASSERT_EQUAL(fi.rx_offload_capa, pi.rx_offload_capa & si.rx_offload_capa,
+			  "rx offloads not intersected");
+	TEST_ASSERT_EQUAL(fi.tx_offload_capa, pi.tx_offload_capa & si.tx_offload_capa,
+			  "tx offloads not intersected");
+	TEST_ASSERT_EQUAL(fi.flow_type_rss_offloads,
+			  pi.flow_type_rss_offloads & si.flow_type_rss_offloads,
+			  "RSS types not intersected");
+	TEST_ASSERT_NOT_EQUAL(pi.tx_offload_capa, si.tx_offload_capa,
+			      "test set-up: the sub-ports should differ");
+	TEST_ASSERT_EQUAL(fi.reta_size, 64, "equal RETA sizes kept");
+	return TEST_SUCCESS;
+}
+
+static int
+test_configure_reaches_both(void)
+{
+	uint16_t rx, tx;
+
+	TEST_ASSERT_SUCCESS(fosim_configured_queues(prim, &rx, &tx), "primary queues");
+	TEST_ASSERT_EQUAL(rx * 10 + tx, NB_Q * 10 + NB_Q, "primary queue counts");
+	TEST_ASSERT_SUCCESS(fosim_configured_queues(stby, &rx, &tx), "standby queues");
+	TEST_ASSERT_EQUAL(rx * 10 + tx, NB_Q * 10 + NB_Q, "standby queue counts");
+	TEST_ASSERT_EQUAL(rte_eth_devices[prim].data->dev_started, 1, "primary started");
+	TEST_ASSERT_EQUAL(rte_eth_devices[stby].data->dev_started, 1, "standby started");
+	return TEST_SUCCESS;
+}
+
+static int
+mac_in(uint16_t port, const struct rte_ether_addr *mac)
+{
+	struct rte_ether_addr addrs[16];
+	int i, n = rte_eth_macaddrs_get(port, addrs, RTE_DIM(addrs));
+
+	for (i = 0; i < n; i++)
+		if (rte_is_same_ether_addr(&addrs[i], mac))
+			return 1;
+	return 0;
+}
+
+static int
+test_ops_reach_both(void)
+{
+	struct rte_ether_addr extra = {{ 0x02, 0xee, 0, 0, 0, 1 }}, mc[2] = {
+		{{ 0x01, 0x00, 0x5e, 0, 0, 1 }}, {{ 0x33, 0x33, 0, 0, 0, 1 }} }, got[4];
+	struct rte_eth_rss_conf rss = { .rss_hf = RTE_ETH_RSS_IPV4 }, rget = { 0 };
+	struct rte_eth_rss_reta_entry64 reta[1] = {{ .mask = UINT64_MAX }}, rq[1];
+	uint16_t subs[2] = { prim, stby }, mtu;
+	int i;
+
+	for (i = 0; i < 64; i++)
+		reta[0].reta[i] = i % NB_Q;
+	TEST_ASSERT_SUCCESS(rte_eth_promiscuous_enable(fo_port), "promisc");
+	TEST_ASSERT_SUCCESS(rte_eth_allmulticast_enable(fo_port), "allmulti");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(fo_port, 3000), "mtu");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_mac_addr_add(fo_port, &extra, 0), "mac add");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mc_addr_list(fo_port, mc, 2), "mc list");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_vlan_filter(fo_port, 100, 1), "vlan");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rss_hash_update(fo_port, &rss), "rss");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rss_reta_update(fo_port, reta, 64), "reta");
+	for (i = 0; i < 2; i++) {
+		TEST_ASSERT_EQUAL(rte_eth_promiscuous_get(subs[i]), 1, "promisc on %u", subs[i]);
+		TEST_ASSERT_EQUAL(rte_eth_allmulticast_get(subs[i]), 1, "allmulti %u", subs[i]);
+		TEST_ASSERT_SUCCESS(rte_eth_dev_get_mtu(subs[i], &mtu), "mtu");
+		TEST_ASSERT_EQUAL(mtu, 3000, "MTU on %u", subs[i]);
+		TEST_ASSERT(mac_in(subs[i], &extra), "extra MAC missing on %u", subs[i]);
+		TEST_ASSERT_EQUAL(fosim_mc_list(subs[i], got, 4), 2, "mc list on %u", subs[i]);
+		TEST_ASSERT_EQUAL(fosim_vlan_filtered(subs[i], 100), 1, "VLAN on %u", subs[i]);
+		TEST_ASSERT_SUCCESS(rte_eth_dev_rss_hash_conf_get(subs[i], &rget), "rss get");
+		TEST_ASSERT_EQUAL(rget.rss_hf, RTE_ETH_RSS_IPV4, "RSS on %u", subs[i]);
+		rq[0].mask = UINT64_MAX;
+		TEST_ASSERT_SUCCESS(rte_eth_dev_rss_reta_query(subs[i], rq, 64), "reta query");
+		TEST_ASSERT_EQUAL(rq[0].reta[1], 1, "RETA on %u", subs[i]);
+	}
+	/* and back */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_vlan_filter(fo_port, 100, 0), "vlan off");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_mac_addr_remove(fo_port, &extra), "mac remove");
+	TEST_ASSERT_SUCCESS(rte_eth_allmulticast_disable(fo_port), "allmulti off");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(fo_port, 1500), "mtu back");
+	for (i = 0; i < 2; i++) {
+		TEST_ASSERT_EQUAL(fosim_vlan_filtered(subs[i], 100), 0, "VLAN off on %u", subs[i]);
+		TEST_ASSERT(!mac_in(subs[i], &extra), "extra MAC left on %u", subs[i]);
+		TEST_ASSERT_EQUAL(rte_eth_allmulticast_get(subs[i]), 0, "allmulti %u", subs[i]);
+	}
+	return TEST_SUCCESS;
+}
+
+/* The standby refuses: the op fails and the primary is as it was. */
+static int
+test_rollback_each_op(void)
+{
+	struct rte_ether_addr newmac = {{ 0x02, 0xfa, 0, 0, 0, 0xc9 }}, cur, mc[1] = {
+		{{ 0x01, 0x00, 0x5e, 0, 0, 9 }} }, got[2];
+	struct rte_eth_rss_conf rss = { .rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_TCP }, rget = { 0 };
+	uint16_t mtu;
+
+	TEST_ASSERT_SUCCESS(fosim_set_fail(stby, "mtu"), "fail");
+	TEST_ASSERT_FAIL(rte_eth_dev_set_mtu(fo_port, 2000), "mtu accepted");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_mtu(prim, &mtu), "mtu");
+	TEST_ASSERT_EQUAL(mtu, 1500, "primary MTU not rolled back");
+
+	TEST_ASSERT_SUCCESS(fosim_set_fail(stby, "allmulti"), "fail");
+	TEST_ASSERT_FAIL(rte_eth_allmulticast_enable(fo_port), "allmulti accepted");
+	TEST_ASSERT_EQUAL(rte_eth_allmulticast_get(prim), 0, "primary allmulti not rolled back");
+
+	TEST_ASSERT_SUCCESS(fosim_set_fail(stby, "promisc"), "fail");
+	TEST_ASSERT_FAIL(rte_eth_promiscuous_disable(fo_port), "promisc off accepted");
+	TEST_ASSERT_EQUAL(rte_eth_promiscuous_get(prim), 1, "primary promisc not rolled back");
+
+	TEST_ASSERT_SUCCESS(fosim_set_fail(stby, "mac_set"), "fail");
+	TEST_ASSERT_FAIL(rte_eth_dev_default_mac_addr_set(fo_port, &newmac), "mac accepted");
+	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(prim, &cur), "mac");
+	TEST_ASSERT(rte_is_same_ether_addr(&cur, &fo_mac), "primary MAC not rolled back");
+
+	TEST_ASSERT_SUCCESS(fosim_set_fail(stby, "mac_add"), "fail");
+	TEST_ASSERT_FAIL(rte_eth_dev_mac_addr_add(fo_port, &newmac, 0), "mac add accepted");
+	TEST_ASSERT(!mac_in(prim, &newmac), "primary extra MAC not rolled back");
+
+	TEST_ASSERT_SUCCESS(fosim_set_fail(stby, "mc_list"), "fail");
+	TEST_ASSERT_FAIL(rte_eth_dev_set_mc_addr_list(fo_port, mc, 1), "mc accepted");
+	TEST_ASSERT_EQUAL(fosim_mc_list(prim, got, 2), 2, "primary mc list not rolled back");
+
+	TEST_ASSERT_SUCCESS(fosim_set_fail(stby, "vlan_filter"), "fail");
+	TEST_ASSERT_FAIL(rte_eth_dev_vlan_filter(fo_port, 200, 1), "vlan accepted");
+	TEST_ASSERT_EQUAL(fosim_vlan_filtered(prim, 200), 0, "primary VLAN not rolled back");
+
+	TEST_ASSERT_SUCCESS(fosim_set_fail(stby, "rss_update"), "fail");
+	TEST_ASSERT_FAIL(rte_eth_dev_rss_hash_update(fo_port, &rss), "rss accepted");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rss_hash_conf_get(prim, &rget), "rss get");
+	TEST_ASSERT_EQUAL(rget.rss_hf, RTE_ETH_RSS_IPV4, "primary RSS not rolled back");
+	return TEST_SUCCESS;
+}
+
+static int
+test_start_configure_rollback(void)
+{
+	struct rte_eth_conf conf = { .intr_conf.lsc = 1 };
+	uint16_t rx, tx;
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fo_port), "stop");
+	TEST_ASSERT_SUCCESS(fosim_set_fail(stby, "start"), "fail");
+	TEST_ASSERT_FAIL(rte_eth_dev_start(fo_port), "start accepted");
+	TEST_ASSERT_EQUAL(rte_eth_devices[prim].data->dev_started, 0,
+			  "primary left started after a failed start");
+	TEST_ASSERT_SUCCESS(fosim_set_fail(stby, "configure"), "fail");
+	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
+	TEST_ASSERT_FAIL(rte_eth_dev_configure(fo_port, 1, 1, &conf), "configure accepted");
+	TEST_ASSERT_SUCCESS(fosim_configured_queues(prim, &rx, &tx), "queues");
+	TEST_ASSERT_EQUAL(rx * 10 + tx, NB_Q * 10 + NB_Q, "primary configure not rolled back");
+	TEST_ASSERT_SUCCESS(fosim_set_fail(stby, ""), "clear");
+	/* ethdev leaves a port whose configure failed unconfigured: set it up again */
+	TEST_ASSERT_SUCCESS(fo_setup_port(fo_port), "set up again");
+	TEST_ASSERT_SUCCESS(wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY), "primary active");
+	return TEST_SUCCESS;
+}
+
+/* Offered = sent on a path + returned to the caller; nothing else. */
+static int
+test_datapath_failover_counts(void)
+{
+	struct rte_mbuf *pkts[BURST], *out[BURST * 2];
+	unsigned int i, offered = 0, sent = 0, collected = 0;
+	uint16_t n;
+
+	for (i = 0; i < 3; i++) {
+		TEST_ASSERT_SUCCESS(rte_pktmbuf_alloc_bulk(pool, pkts, BURST), "alloc");
+		if (i == 1) {
+			TEST_ASSERT_SUCCESS(fosim_set_link(prim, 0), "link down");
+			TEST_ASSERT_SUCCESS(wait_active(fo_port, RTE_PMD_FAILOVER_STANDBY),
+					    "no failover on LSC down");
+		} else if (i == 2) {
+			TEST_ASSERT_SUCCESS(fosim_set_link(stby, 0), "standby down");
+			TEST_ASSERT_SUCCESS(wait_active(fo_port, RTE_PMD_FAILOVER_NONE), "none");
+		}
+		offered += BURST;
+		n = rte_eth_tx_burst(fo_port, 0, pkts, BURST);
+		sent += n;
+		rte_pktmbuf_free_bulk(pkts + n, BURST - n); /* returned to us */
+	}
+	collected += fosim_tx_collect(prim, 0, out, RTE_DIM(out));
+	rte_pktmbuf_free_bulk(out, collected);
+	n = fosim_tx_collect(stby, 0, out, RTE_DIM(out));
+	rte_pktmbuf_free_bulk(out, n);
+	TEST_ASSERT_EQUAL(collected, BURST, "primary got the first burst only");
+	TEST_ASSERT_EQUAL(n, BURST, "standby got the second burst only");
+	TEST_ASSERT_EQUAL(sent, 2 * BURST, "third burst (no path) must return 0");
+	TEST_ASSERT_EQUAL(xstat(fo_port, "tx_no_path_packets"), BURST, "no-path count");
+	TEST_ASSERT_EQUAL(offered, sent + BURST, "offered != transmitted + returned");
+	TEST_ASSERT_SUCCESS(fosim_set_link(stby, 1), "standby up");
+	TEST_ASSERT_SUCCESS(fosim_set_link(prim, 1), "primary up");
+	TEST_ASSERT_SUCCESS(wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY), "failback on LSC");
+	return ft_pool_check(pool, case_start);
+}
+
+static int
+test_rx_both_rewrites_port(void)
+{
+	struct rte_mbuf *pkts[16], *rx[32];
+	unsigned int got = 0, i, t;
+	uint16_t n, q;
+
+	for (q = 0; q < NB_Q; q++) {
+		TEST_ASSERT_SUCCESS(rte_pktmbuf_alloc_bulk(pool, pkts, 16), "alloc");
+		TEST_ASSERT_EQUAL(fosim_rx_inject(prim, q, pkts, 8), 8, "inject primary");
+		TEST_ASSERT_EQUAL(fosim_rx_inject(stby, q, pkts + 8, 8), 8, "inject standby");
+		for (t = 0, got = 0; t < 64 && got < 16; t++) {
+			n = rte_eth_rx_burst(fo_port, q, rx, RTE_DIM(rx));
+			for (i = 0; i < n; i++)
+				TEST_ASSERT_EQUAL(rx[i]->port, fo_port, "mbuf->port not rewritten");
+			got += n;
+			rte_pktmbuf_free_bulk(rx, n);
+		}
+		TEST_ASSERT_EQUAL(got, 16, "queue %u: packets stranded on a path", q);
+	}
+	return ft_pool_check(pool, case_start);
+}
+
+static int
+test_xstats_names_stable(void)
+{
+	static const char *const want[] = {
+		"primary_rx_packets", "primary_tx_packets", "standby_rx_packets",
+		"standby_tx_packets", "tx_no_path_bursts", "tx_no_path_packets",
+		"path_switches", "active_path", "refused_ports",
+	};
+	struct rte_eth_xstat_name names[64];
+	int n = rte_eth_xstats_get_names(fo_port, names, RTE_DIM(names));
+	int base = n - (int)RTE_DIM(want), i;
+
+	TEST_ASSERT(base >= 0, "too few xstats: %d", n);
+	for (i = 0; i < (int)RTE_DIM(want); i++)
+		TEST_ASSERT(strcmp(names[base + i].name, want[i]) == 0,
+			    "xstat %d is %s, want %s", base + i, names[base + i].name, want[i]);
+	TEST_ASSERT_EQUAL(xstat(fo_port, "active_path"), RTE_PMD_FAILOVER_PRIMARY, "active");
+	return TEST_SUCCESS;
+}
+
+static int
+wait_sub(uint16_t port, int role, uint16_t *sub)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (rte_pmd_failover_sub_port(port, role, sub) == 0)
+			return 0;
+		rte_delay_ms(1);
+	}
+	return -1;
+}
+
+/* A primary that appears later gets the whole current state, then the TX. */
+static int
+test_replay_on_join(void)
+{
+	struct rte_ether_addr mc[1] = {{{ 0x01, 0x00, 0x5e, 0, 0, 7 }}}, got[2];
+	struct rte_eth_rss_conf rss = { .rss_hf = RTE_ETH_RSS_IPV4 }, rget = { 0 };
+	uint16_t port, late, mtu, rx, tx;
+
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_c1",
+			"primary=net_fosim_late,standby=(net_fosim7,mac=02:fa:00:00:00:c1),"
+			"link_poll_ms=1"), "probe");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_failover_c1", &port), "port");
+	TEST_ASSERT_SUCCESS(fo_setup_port(port), "setup");
+	TEST_ASSERT_SUCCESS(wait_active(port, RTE_PMD_FAILOVER_STANDBY), "standby active");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(port, 1400), "mtu");
+	TEST_ASSERT_SUCCESS(rte_eth_allmulticast_enable(port), "allmulti");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mc_addr_list(port, mc, 1), "mc");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_vlan_filter(port, 42, 1), "vlan");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rss_hash_update(port, &rss), "rss");
+
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_fosim_late", "mac=02:00:00:00:77:77"), "late");
+	TEST_ASSERT_SUCCESS(wait_sub(port, RTE_PMD_FAILOVER_PRIMARY, &late), "not adopted");
+	TEST_ASSERT_SUCCESS(wait_active(port, RTE_PMD_FAILOVER_PRIMARY), "no failback");
+	TEST_ASSERT_SUCCESS(fosim_configured_queues(late, &rx, &tx), "queues");
+	TEST_ASSERT_EQUAL(rx * 10 + tx, NB_Q * 10 + NB_Q, "queues not replayed");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_mtu(late, &mtu), "mtu");
+	TEST_ASSERT_EQUAL(mtu, 1400, "MTU not replayed");
+	TEST_ASSERT_EQUAL(rte_eth_allmulticast_get(late), 1, "allmulti not replayed");
+	TEST_ASSERT_EQUAL(fosim_mc_list(late, got, 2), 1, "mc list not replayed");
+	TEST_ASSERT_EQUAL(fosim_vlan_filtered(late, 42), 1, "VLAN not replayed");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rss_hash_conf_get(late, &rget), "rss");
+	TEST_ASSERT_EQUAL(rget.rss_hf, RTE_ETH_RSS_IPV4, "RSS not replayed");
+	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(late, &got[0]), "mac");
+	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(port, &got[1]), "mac");
+	TEST_ASSERT(rte_is_same_ether_addr(&got[0], &got[1]), "MAC not set on the newcomer");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(port), "close");
+	TEST_ASSERT_EQUAL(fosim_op_count(late, "close"), 1, "late primary not closed once");
+	rte_vdev_uninit("net_failover_c1");
+	rte_vdev_uninit("net_fosim_late");
+	return ft_pool_check(pool, case_start);
+}
+
+/* Unfit newcomers are refused with a log line and counted. */
+static int
+test_unfit_join_refused(void)
+{
+	uint16_t port, sub;
+
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_c2",
+			"primary=net_fosim_bad,standby=(net_fosim8,mac=02:fa:00:00:00:c2),"
+			"link_poll_ms=1"), "probe");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_failover_c2", &port), "port");
+	TEST_ASSERT_SUCCESS(fo_setup_port(port), "setup");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(port, 5000), "mtu");
+	/* max_mtu=4000: it cannot take the failover port's MTU */
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_fosim_bad", "max_mtu=4000"), "bad");
+	rte_delay_ms(100);
+	TEST_ASSERT_EQUAL(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &sub),
+			  -ENODEV, "an unfit primary was adopted");
+	TEST_ASSERT_EQUAL(xstat(port, "refused_ports"), 1, "refusal not counted");
+	TEST_ASSERT_EQUAL(rte_pmd_failover_active_path(port), RTE_PMD_FAILOVER_STANDBY,
+			  "standby lost");
+	/* and one that refuses the MAC is refused too */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(port), "close");
+	rte_vdev_uninit("net_failover_c2");
+	rte_vdev_uninit("net_fosim_bad");
+	return ft_pool_check(pool, case_start);
+}
+
+static int
+test_mac_refused(void)
+{
+	uint16_t port, sub;
+
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_c3",
+			"primary=(net_fosim9,no_mac_set=1,mac=02:00:00:00:00:99),"
+			"standby=(net_fosim10),mac=02:fa:00:00:00:c3"), "probe");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_failover_c3", &port), "port");
+	TEST_ASSERT_EQUAL(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &sub),
+			  -ENODEV, "a primary refusing the MAC was adopted");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_STANDBY, &sub),
+			    "standby not adopted");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(port), "close");
+	rte_vdev_uninit("net_failover_c3");
+	return TEST_SUCCESS;
+}
+
+static int
+suite_setup(void)
+{
+	pool = rte_pktmbuf_pool_create("ctl_pool", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (pool == NULL)
+		return -1;
+	if (rte_vdev_init(FO_NAME,
+			"primary=(net_fosim0,max_rxq=4,max_txq=3,tx_offload_capa=0x8006),"
+			"standby=(net_fosim1,max_rxq=2,max_txq=8,max_mtu=4000),"
+			"mac=" MAC ",link_poll_ms=1") != 0 ||
+	    rte_eth_dev_get_port_by_name(FO_NAME, &fo_port) != 0 ||
+	    rte_pmd_failover_sub_port(fo_port, RTE_PMD_FAILOVER_PRIMARY, &prim) != 0 ||
+	    rte_pmd_failover_sub_port(fo_port, RTE_PMD_FAILOVER_STANDBY, &stby) != 0)
+		return -1;
+	return fo_setup_port(fo_port);
+}
+
+static int
+test_close_once(void)
+{
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fo_port), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(fo_port), "close");
+	TEST_ASSERT_EQUAL(fosim_op_count(prim, "close"), 1, "primary not closed exactly once");
+	TEST_ASSERT_EQUAL(fosim_op_count(stby, "close"), 1, "standby not closed exactly once");
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit(FO_NAME), "uninit");
+	return ft_pool_check(pool, pool->size);
+}
+
+static void
+suite_teardown(void)
+{
+	if (rte_eth_dev_is_valid_port(fo_port))
+		rte_eth_dev_close(fo_port);
+	rte_mempool_free(pool);
+}
+
+static struct unit_test_suite control_suite = {
+	.suite_name = "failover control path over fosim",
+	.setup = suite_setup,
+	.teardown = suite_teardown,
+	.unit_test_cases = {
+		TEST_CASE_ST(case_setup, case_teardown, test_caps_intersection),
+		TEST_CASE_ST(case_setup, case_teardown, test_configure_reaches_both),
+		TEST_CASE_ST(case_setup, case_teardown, test_ops_reach_both),
+		TEST_CASE_ST(case_setup, case_teardown, test_rollback_each_op),
+		TEST_CASE_ST(case_setup, case_teardown, test_start_configure_rollback),
+		TEST_CASE_ST(case_setup, case_teardown, test_datapath_failover_counts),
+		TEST_CASE_ST(case_setup, case_teardown, test_rx_both_rewrites_port),
+		TEST_CASE_ST(case_setup, case_teardown, test_xstats_names_stable),
+		TEST_CASE_ST(case_setup, case_teardown, test_replay_on_join),
+		TEST_CASE_ST(case_setup, case_teardown, test_unfit_join_refused),
+		TEST_CASE_ST(case_setup, case_teardown, test_mac_refused),
+		TEST_CASE(test_close_once),
+		TEST_CASES_END()
+	}
+};
+
+int
+main(int argc, char **argv)
+{
+	int ret;
+
+	RTE_SET_USED(argc);
+	RTE_SET_USED(argv);
+	if (ft_eal_init("test_control", NULL, 0) != 0) {
+		printf("EAL init failed\n0 passed, 1 failed\n");
+		return 1;
+	}
+	ret = unit_test_suite_runner(&control_suite);
+	ft_eal_cleanup();
+	return ret == 0 ? 0 : 1;
+}
