@@ -216,4 +216,19 @@ ft_eal_cleanup(void)
 	}
 }
 
+/* main() of a suite: EAL, the suite, clean-up; exit status 0 when all passed. */
+static inline int
+ft_suite_main(const char *prog, const struct unit_test_suite *suite)
+{
+	int ret;
+
+	if (ft_eal_init(prog, NULL, 0) != 0) {
+		printf("EAL init failed\n0 passed, 1 failed\n");
+		return 1;
+	}
+	ret = unit_test_suite_runner(suite);
+	ft_eal_cleanup();
+	return ret == 0 ? 0 : 1;
+}
+
 #endif /* FT_TEST_H */

@@ -498,15 +498,7 @@ static struct unit_test_suite control_suite = {
 int
 main(int argc, char **argv)
 {
-	int ret;
-
 	RTE_SET_USED(argc);
 	RTE_SET_USED(argv);
-	if (ft_eal_init("test_control", NULL, 0) != 0) {
-		printf("EAL init failed\n0 passed, 1 failed\n");
-		return 1;
-	}
-	ret = unit_test_suite_runner(&control_suite);
-	ft_eal_cleanup();
-	return ret == 0 ? 0 : 1;
+	return ft_suite_main("test_control", &control_suite);
 }

@@ -322,15 +322,7 @@ static struct unit_test_suite devargs_suite = {
 int
 main(int argc, char **argv)
 {
-	int ret;
-
 	RTE_SET_USED(argc);
-	if (ft_eal_init("test_devargs", NULL, 0) != 0) {
-		printf("EAL init failed\n0 passed, 1 failed\n");
-		return 1;
-	}
-	ret = unit_test_suite_runner(&devargs_suite);
-	ft_eal_cleanup();
 	RTE_SET_USED(argv);
-	return ret == 0 ? 0 : 1;
+	return ft_suite_main("test_devargs", &devargs_suite);
 }

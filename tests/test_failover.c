@@ -535,16 +535,8 @@ static struct unit_test_suite failover_suite = {
 int
 main(int argc, char **argv)
 {
-	int ret;
-
 	RTE_SET_USED(argc);
 	RTE_SET_USED(argv);
 	snprintf(sock_path, sizeof(sock_path), "/tmp/fo_test_%d.sock", (int)getpid());
-	if (ft_eal_init("test_failover", NULL, 0) != 0) {
-		printf("EAL init failed\n0 passed, 1 failed\n");
-		return 1;
-	}
-	ret = unit_test_suite_runner(&failover_suite);
-	ft_eal_cleanup();
-	return ret == 0 ? 0 : 1;
+	return ft_suite_main("test_failover", &failover_suite);
 }

@@ -558,13 +558,7 @@ static struct unit_test_suite fosim_suite = {
 int
 main(int argc, char **argv)
 {
-	int ret;
-
-	if (ft_eal_init("test_fosim", NULL, 0) < 0) {
-		printf("EAL init failed\n");
-		return 1;
-	}
-	ret = unit_test_suite_runner(&fosim_suite);
-	ft_eal_cleanup();
-	return ret == 0 ? 0 : 1;
+	RTE_SET_USED(argc);
+	RTE_SET_USED(argv);
+	return ft_suite_main("test_fosim", &fosim_suite);
 }
