@@ -788,6 +788,13 @@ fo_replay_addrs(struct fo_priv *priv, struct fo_sub *s)
 	return 0;
 }
 
+/* A port that cannot turn a receive mode off (net_null) only receives more. */
+static int
+fo_off_ok(int ret)
+{
+	return ret == -ENOTSUP ? 0 : ret;
+}
+
 int
 fo_sub_replay(struct fo_priv *priv, struct fo_sub *s)
 {
@@ -808,11 +815,12 @@ fo_sub_replay(struct fo_priv *priv, struct fo_sub *s)
 	if (data->promiscuous)
 		FO_REPLAY(priv, s, "promiscuous mode", rte_eth_promiscuous_enable(port));
 	else if (rte_eth_promiscuous_get(port) == 1)
-		FO_REPLAY(priv, s, "promiscuous off", rte_eth_promiscuous_disable(port));
+		FO_REPLAY(priv, s, "promiscuous off", fo_off_ok(rte_eth_promiscuous_disable(port)));
 	if (data->all_multicast)
 		FO_REPLAY(priv, s, "all-multicast", rte_eth_allmulticast_enable(port));
 	else if (rte_eth_allmulticast_get(port) == 1)
-		FO_REPLAY(priv, s, "all-multicast off", rte_eth_allmulticast_disable(port));
+		FO_REPLAY(priv, s, "all-multicast off",
+			  fo_off_ok(rte_eth_allmulticast_disable(port)));
 	FO_REPLAY(priv, s, "addresses", fo_replay_addrs(priv, s));
 	if (priv->rss_set)
 		FO_REPLAY(priv, s, "the RSS hash", rte_eth_dev_rss_hash_update(port, &priv->rss));

@@ -144,6 +144,7 @@ struct fo_priv {
 	uint64_t path_switches;               /* TX moved between sub-ports */
 	uint16_t last_role;                   /* last role TX used, or FO_NONE */
 	uint64_t refused;                     /* unfit ports not adopted */
+	uint64_t lib_refused_base;            /* lib refusals before the last reset */
 };
 
 static inline struct fo_priv *

@@ -92,10 +92,18 @@ fo_quiesce(struct fo_priv *priv)
 			fo_wait_seq(&((struct fo_txq *)data->tx_queues[q])->seq);
 }
 
+/* On the fast path: present, started and not destroyed under us. */
+static bool
+fo_sub_usable(const struct fo_sub *s)
+{
+	return s->port_id != FO_NO_PORT && s->started &&
+	       !__atomic_load_n(&s->gone, __ATOMIC_SEQ_CST);
+}
+
 static bool
 fo_sub_ready(const struct fo_sub *s)
 {
-	return s->port_id != FO_NO_PORT && s->started && s->link_up;
+	return fo_sub_usable(s) && s->link_up;
 }
 
 static void
@@ -119,29 +127,43 @@ fo_link_publish(struct fo_priv *priv, int role)
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 }
 
-/* Choose the paths from the sub-ports' state and publish them. */
-void
-fo_paths_update(struct fo_priv *priv)
+/* The paths the sub-ports' state calls for. */
+static union fo_fp
+fo_paths_choose(const struct fo_priv *priv)
 {
-	struct fo_sub *p = &priv->sub[FO_PRIMARY], *s = &priv->sub[FO_STANDBY];
-	union fo_fp old, fp;
-	struct fo_sub *main_sub, *other;
+	const struct fo_sub *p = &priv->sub[FO_PRIMARY], *s = &priv->sub[FO_STANDBY];
+	const struct fo_sub *main_sub, *other;
+	union fo_fp fp;
 
 	fp.role = fo_sub_ready(p) ? FO_PRIMARY : fo_sub_ready(s) ? FO_STANDBY : FO_NONE;
 	main_sub = fp.role != FO_NONE ? &priv->sub[fp.role] : p;
 	other = main_sub == p ? s : p;
-	if (main_sub->port_id == FO_NO_PORT || !main_sub->started) {
+	if (!fo_sub_usable(main_sub)) {
 		main_sub = other;
 		other = NULL;
 	}
 	fp.tx = fp.role != FO_NONE ? priv->sub[fp.role].port_id : FO_NO_PORT;
-	fp.rx_main = main_sub->port_id != FO_NO_PORT && main_sub->started ?
-		main_sub->port_id : FO_NO_PORT;
-	fp.rx_other = other != NULL && other->port_id != FO_NO_PORT && other->started ?
-		other->port_id : FO_NO_PORT;
-	old.word = __atomic_load_n(&priv->fp.word, __ATOMIC_RELAXED);
-	if (old.word != fp.word)
-		__atomic_store_n(&priv->fp.word, fp.word, __ATOMIC_RELEASE);
+	fp.rx_main = fo_sub_usable(main_sub) ? main_sub->port_id : FO_NO_PORT;
+	fp.rx_other = other != NULL && fo_sub_usable(other) ? other->port_id : FO_NO_PORT;
+	return fp;
+}
+
+/*
+ * Publish the paths. A compare-and-swap (control path only) so that a
+ * concurrent fo_on_detach() taking a destroyed port off is never undone:
+ * when it wins, the choice is made again and sees the port gone.
+ */
+void
+fo_paths_update(struct fo_priv *priv)
+{
+	union fo_fp old, fp;
+
+	old.word = __atomic_load_n(&priv->fp.word, __ATOMIC_ACQUIRE);
+	do {
+		fp = fo_paths_choose(priv);
+	} while (old.word != fp.word &&
+		 !__atomic_compare_exchange_n(&priv->fp.word, &old.word, fp.word, false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
 	if (fp.role != FO_NONE && priv->last_role != FO_NONE && fp.role != priv->last_role)
 		priv->path_switches++;
 	if (fp.role != FO_NONE)
