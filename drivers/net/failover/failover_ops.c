@@ -98,23 +98,27 @@ fo_dev_configure(struct rte_eth_dev *dev)
 /* start, stop, close */
 
 static int
+fo_step_start(struct fo_sub *s, void *arg)
+{
+	return fo_sub_start(arg, s);
+}
+
+static int
+fo_undo_start(struct fo_sub *s, void *arg)
+{
+	fo_sub_stop(arg, s);
+	return 0;
+}
+
+static int
 fo_dev_start(struct rte_eth_dev *dev)
 {
 	struct fo_priv *priv = fo_priv(dev);
-	struct fo_sub *s, *done;
-	int ret = 0;
+	int ret;
 
 	fo_lock(priv);
-	FO_FOREACH_SUB(priv, s) {
-		ret = fo_sub_start(priv, s);
-		if (ret != 0)
-			break;
-	}
-	if (ret != 0) {
-		for (done = &priv->sub[0]; done < s; done++)
-			if (done->port_id != FO_NO_PORT)
-				fo_sub_stop(priv, done);
-	} else {
+	ret = fo_apply(priv, fo_step_start, fo_undo_start, priv);
+	if (ret == 0) {
 		/* ethdev marks the port started after we return: do it first */
 		dev->data->dev_started = 1;
 		fo_sync(priv);

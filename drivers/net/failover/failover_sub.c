@@ -244,12 +244,30 @@ fo_sub_stop(struct fo_priv *priv, struct fo_sub *s)
 		       fo_role_name[s->role], s->port_id, rte_strerror(-ret));
 }
 
+/*
+ * Give a port back to lib/failover (first: our own close then raises no
+ * detach callback), close it when asked or when we probed it, and remove
+ * the device we probed.
+ */
+static void
+fo_port_release(struct fo_priv *priv, struct fo_sub *s, uint16_t port, bool close)
+{
+	struct rte_device *rdev = rte_eth_devices[port].device;
+
+	rte_failover_release(priv->fo, port);
+	if (close || s->probed)
+		rte_eth_dev_close(port);
+	if (s->probed && !priv->in_remove && rdev != NULL && rte_dev_remove(rdev) != 0)
+		FO_LOG(WARNING, "%s: could not remove device %s", priv->dev->data->name,
+		       rdev->name);
+	s->probed = false;
+}
+
 /* Release a sub-port for good: stop, fold its counters, close it once. */
 void
 fo_sub_drop(struct fo_priv *priv, struct fo_sub *s)
 {
 	uint16_t port = s->port_id;
-	struct rte_device *rdev;
 
 	if (port == FO_NO_PORT)
 		return;
@@ -258,14 +276,7 @@ fo_sub_drop(struct fo_priv *priv, struct fo_sub *s)
 	s->port_id = FO_NO_PORT;
 	s->configured = false;
 	fo_paths_update(priv);
-	/* Released first: our own close raises no detach callback. */
-	rte_failover_release(priv->fo, port);
-	rdev = rte_eth_devices[port].device;
-	rte_eth_dev_close(port);
-	if (s->probed && !priv->in_remove && rdev != NULL && rte_dev_remove(rdev) != 0)
-		FO_LOG(WARNING, "%s: could not remove device %s", priv->dev->data->name,
-		       rdev->name);
-	s->probed = false;
+	fo_port_release(priv, s, port, true);
 }
 
 static int
@@ -330,16 +341,8 @@ fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
 		s->port_id = FO_NO_PORT;
 		s->started = false;
 		priv->refused++;
-		rte_failover_release(priv->fo, port);
-		if (s->probed) {
-			/* our own device string: nobody else will use it */
-			struct rte_device *rdev = rte_eth_devices[port].device;
-
-			rte_eth_dev_close(port);
-			if (rdev != NULL)
-				rte_dev_remove(rdev);
-			s->probed = false;
-		}
+		/* a device of our own device string: nobody else will use it */
+		fo_port_release(priv, s, port, false);
 		return;
 	}
 	FO_LOG(INFO, "%s: port %u (%s) joined as %s", data->name, port,
