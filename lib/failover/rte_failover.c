@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * Generic failover pairing: instances, ethdev events and an ops table.
- * Matching happens in the event's own thread (the NEW event fires before
- * the port is attached, but its name and MAC are already in its data and
- * ownership can be taken there); everything slower is left to the instance.
+ * Generic failover pairing: instances, ethdev and device events, and an
+ * ops table. Matching happens in the event's own thread (the NEW event
+ * fires before the port is attached, but its name and MAC are already in
+ * its data and ownership can be taken there); pre_attach and attach run
+ * from an EAL alarm once the port is attached; everything slower is left
+ * to the instance.
  */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
 
+#include <rte_alarm.h>
 #include <rte_common.h>
+#include <rte_dev.h>
 #include <rte_log.h>
 #include <rte_spinlock.h>
 #include <ethdev_driver.h>
@@ -30,6 +35,7 @@ struct rte_failover {
 	struct rte_ether_addr mac;
 	int mac_set;
 	uint16_t port[RTE_FAILOVER_NB_ROLES];
+	uint8_t pending[RTE_FAILOVER_NB_ROLES]; /* claimed, not attached yet */
 	struct rte_eth_dev_owner owner;
 	uint64_t refused;
 	const struct rte_failover_ops *ops;
@@ -40,7 +46,10 @@ static TAILQ_HEAD(, rte_failover) fo_list = TAILQ_HEAD_INITIALIZER(fo_list);
 static rte_spinlock_recursive_t fo_list_lock = RTE_SPINLOCK_RECURSIVE_INITIALIZER;
 static const enum rte_eth_event_type fo_events[] = {
 	RTE_ETH_EVENT_NEW, RTE_ETH_EVENT_DESTROY, RTE_ETH_EVENT_INTR_LSC,
+	RTE_ETH_EVENT_INTR_RMV,
 };
+/* A claimed port not attached yet is looked at again after this long. */
+#define FOL_RETRY_US 100
 
 static const char * const role_name[] = { "primary", "standby" };
 
@@ -91,6 +100,59 @@ port_role(const struct rte_failover *fo, const struct rte_eth_dev *dev)
 }
 
 static void
+unclaim(struct rte_failover *fo, int r)
+{
+	uint16_t port_id = fo->port[r];
+
+	fo->port[r] = RTE_MAX_ETHPORTS;
+	fo->pending[r] = 0;
+	if (rte_eth_dev_is_valid_port(port_id))
+		rte_eth_dev_owner_unset(port_id, fo->owner.id);
+}
+
+/* Hand a claimed, attached port over: pre_attach veto, then attach. */
+static void
+deliver(struct rte_failover *fo, int r)
+{
+	uint16_t port_id = fo->port[r];
+	int ret;
+
+	fo->pending[r] = 0;
+	ret = fo->ops->pre_attach != NULL ? fo->ops->pre_attach(fo->ctx, port_id, r) : 0;
+	if (ret != 0) {
+		fo->refused++;
+		FOL_LOG(WARNING, "%s: port %u (%s) refused as %s by its instance",
+			fo->name, port_id, rte_eth_devices[port_id].data->name, role_name[r]);
+		unclaim(fo, r);
+		return;
+	}
+	fo->ops->attach(fo->ctx, port_id, r);
+}
+
+/* EAL alarm: deliver the ports claimed in NEW callbacks. */
+static void
+deferred(void *arg)
+{
+	struct rte_failover *fo;
+	int r, retry = 0;
+
+	RTE_SET_USED(arg);
+	rte_spinlock_recursive_lock(&fo_list_lock);
+	TAILQ_FOREACH(fo, &fo_list, next)
+		for (r = 0; r < RTE_FAILOVER_NB_ROLES; r++) {
+			if (!fo->pending[r])
+				continue;
+			if (rte_eth_devices[fo->port[r]].state == RTE_ETH_DEV_ATTACHED)
+				deliver(fo, r);
+			else
+				retry = 1;
+		}
+	if (retry)
+		rte_eal_alarm_set(FOL_RETRY_US, deferred, NULL);
+	rte_spinlock_recursive_unlock(&fo_list_lock);
+}
+
+static void
 try_claim(struct rte_failover *fo, uint16_t port_id)
 {
 	struct rte_eth_dev *dev = &rte_eth_devices[port_id];
@@ -116,7 +178,13 @@ try_claim(struct rte_failover *fo, uint16_t port_id)
 	fo->port[r] = port_id;
 	FOL_LOG(INFO, "%s: port %u (%s) claimed as %s", fo->name, port_id,
 		dev->data->name, role_name[r]);
-	fo->ops->attach(fo->ctx, port_id, r);
+	if (dev->state == RTE_ETH_DEV_ATTACHED) {
+		deliver(fo, r);
+	} else {
+		/* inside its NEW callback: getters work once it is attached */
+		fo->pending[r] = 1;
+		rte_eal_alarm_set(1, deferred, NULL);
+	}
 }
 
 static struct rte_failover *
@@ -132,6 +200,36 @@ owner_of(uint16_t port_id, int *role)
 				return fo;
 			}
 	return NULL;
+}
+
+static void
+port_event(struct rte_failover *fo, int r, enum rte_eth_event_type event)
+{
+	uint16_t port_id = fo->port[r];
+
+	if (fo->pending[r]) {
+		/* not handed over yet: the instance never hears of it */
+		if (event == RTE_ETH_EVENT_DESTROY || event == RTE_ETH_EVENT_INTR_RMV)
+			unclaim(fo, r);
+		return;
+	}
+	switch (event) {
+	case RTE_ETH_EVENT_DESTROY:
+		fo->port[r] = RTE_MAX_ETHPORTS;
+		fo->ops->detach(fo->ctx, port_id, r);
+		break;
+	case RTE_ETH_EVENT_INTR_RMV:
+		FOL_LOG(INFO, "%s: %s port %u (%s) is being removed", fo->name,
+			role_name[r], port_id, rte_eth_devices[port_id].data->name);
+		if (fo->ops->remove_request != NULL)
+			fo->ops->remove_request(fo->ctx, port_id, r);
+		break;
+	case RTE_ETH_EVENT_INTR_LSC:
+		fo->ops->link_change(fo->ctx, port_id, r);
+		break;
+	default:
+		break;
+	}
 }
 
 static int
@@ -151,15 +249,38 @@ fo_event(uint16_t port_id, enum rte_eth_event_type event, void *arg,
 			try_claim(fo, port_id);
 	} else {
 		fo = owner_of(port_id, &r);
-		if (fo != NULL && event == RTE_ETH_EVENT_DESTROY) {
-			fo->port[r] = RTE_MAX_ETHPORTS;
-			fo->ops->detach(fo->ctx, port_id, r);
-		} else if (fo != NULL && event == RTE_ETH_EVENT_INTR_LSC) {
-			fo->ops->link_change(fo->ctx, port_id, r);
-		}
+		if (fo != NULL)
+			port_event(fo, r, event);
 	}
 	rte_spinlock_recursive_unlock(&fo_list_lock);
 	return 0;
+}
+
+/* Device events: REMOVE is an early notice for its ports, ADD is news. */
+static void
+dev_event(const char *name, enum rte_dev_event_type event, void *arg)
+{
+	struct rte_failover *fo;
+	uint16_t port;
+	int r;
+
+	RTE_SET_USED(arg);
+	if (name == NULL)
+		return;
+	rte_spinlock_recursive_lock(&fo_list_lock);
+	TAILQ_FOREACH(fo, &fo_list, next) {
+		if (event == RTE_DEV_EVENT_ADD && fo->ops->dev_add != NULL) {
+			fo->ops->dev_add(fo->ctx, name);
+			continue;
+		}
+		for (r = 0; r < RTE_FAILOVER_NB_ROLES; r++) {
+			port = fo->port[r];
+			if (event == RTE_DEV_EVENT_REMOVE && port != RTE_MAX_ETHPORTS &&
+			    strcmp(port_dev_name(&rte_eth_devices[port]), name) == 0)
+				port_event(fo, r, RTE_ETH_EVENT_INTR_RMV);
+		}
+	}
+	rte_spinlock_recursive_unlock(&fo_list_lock);
 }
 
 static int
@@ -167,6 +288,11 @@ events_subscribe(int on)
 {
 	unsigned int i;
 	int ret = 0;
+
+	if (!on) {
+		rte_dev_event_callback_unregister(NULL, dev_event, NULL);
+		rte_eal_alarm_cancel(deferred, NULL);
+	}
 
 	for (i = 0; i < RTE_DIM(fo_events); i++) {
 		if (on)
@@ -179,6 +305,13 @@ events_subscribe(int on)
 			while (i-- > 0)
 				rte_eth_dev_callback_unregister(RTE_ETH_ALL,
 						fo_events[i], fo_event, NULL);
+			return ret;
+		}
+	}
+	if (on) {
+		ret = rte_dev_event_callback_register(NULL, dev_event, NULL);
+		if (ret != 0 && ret != -EEXIST) {
+			events_subscribe(0);
 			return ret;
 		}
 	}
@@ -262,6 +395,19 @@ rte_failover_scan(struct rte_failover *fo)
 }
 
 void
+rte_failover_flush(struct rte_failover *fo)
+{
+	int r;
+
+	rte_spinlock_recursive_lock(&fo_list_lock);
+	for (r = 0; r < RTE_FAILOVER_NB_ROLES; r++)
+		if (fo->pending[r] &&
+		    rte_eth_devices[fo->port[r]].state == RTE_ETH_DEV_ATTACHED)
+			deliver(fo, r);
+	rte_spinlock_recursive_unlock(&fo_list_lock);
+}
+
+void
 rte_failover_release(struct rte_failover *fo, uint16_t port_id)
 {
 	int r;
@@ -270,9 +416,7 @@ rte_failover_release(struct rte_failover *fo, uint16_t port_id)
 	for (r = 0; r < RTE_FAILOVER_NB_ROLES; r++) {
 		if (fo->port[r] != port_id || port_id == RTE_MAX_ETHPORTS)
 			continue;
-		fo->port[r] = RTE_MAX_ETHPORTS;
-		if (rte_eth_dev_is_valid_port(port_id))
-			rte_eth_dev_owner_unset(port_id, fo->owner.id);
+		unclaim(fo, r);
 	}
 	rte_spinlock_recursive_unlock(&fo_list_lock);
 }

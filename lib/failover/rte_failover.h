@@ -13,10 +13,17 @@
  * the ports that belong to an instance (ethdev ownership) and hands them
  * to it. No ethdev op code lives here.
  *
- * Ops are called from event callbacks (any thread, possibly with ethdev
- * or EAL locks held): they must not block and must not call rte_dev_remove;
- * an instance records the event and does the work from its own deferred
- * context.
+ * Events handled: ethdev RTE_ETH_EVENT_NEW, _DESTROY, _INTR_RMV and
+ * _INTR_LSC for every port, and rte_dev RTE_DEV_EVENT_ADD / _REMOVE for
+ * every device. A port that appears (NEW) and belongs to an instance is
+ * claimed at once, in the event's thread (ownership works there, port
+ * getters do not yet); pre_attach and attach are called later from an EAL
+ * alarm, once the port is attached.
+ *
+ * Ops other than pre_attach may be called from event callbacks (any
+ * thread, possibly with ethdev or EAL locks held): they must not block
+ * for long and must not call rte_dev_remove(); an instance records the
+ * event and does the work from its own deferred context.
  */
 
 #include <stdint.h>
@@ -35,12 +42,25 @@ enum rte_failover_role {
 };
 
 struct rte_failover_ops {
-	/** A port was claimed for a role; the instance adopts it later. */
+	/**
+	 * Optional veto, called from an EAL alarm once a claimed port is
+	 * attached and before attach: non-zero refuses the port (it is
+	 * released and counted in rte_failover_refused()).
+	 */
+	int (*pre_attach)(void *ctx, uint16_t port_id, enum rte_failover_role role);
+	/** A port was claimed for a role and passed pre_attach. */
 	void (*attach)(void *ctx, uint16_t port_id, enum rte_failover_role role);
-	/** A claimed port is being destroyed (already closed). */
+	/**
+	 * Early notice: a claimed port is about to go (RTE_ETH_EVENT_INTR_RMV,
+	 * or RTE_DEV_EVENT_REMOVE for its device). The port still exists.
+	 */
+	void (*remove_request)(void *ctx, uint16_t port_id, enum rte_failover_role role);
+	/** Late notice: a claimed port is being destroyed (already closed). */
 	void (*detach)(void *ctx, uint16_t port_id, enum rte_failover_role role);
 	/** A claimed port reported a link state change. */
 	void (*link_change)(void *ctx, uint16_t port_id, enum rte_failover_role role);
+	/** RTE_DEV_EVENT_ADD named a device (every instance is told). */
+	void (*dev_add)(void *ctx, const char *dev_name);
 };
 
 struct rte_failover_conf {
@@ -65,6 +85,13 @@ void rte_failover_set_mac(struct rte_failover *fo, const struct rte_ether_addr *
 
 /** Claim ports that already exist and match (e.g. after a role freed). */
 void rte_failover_scan(struct rte_failover *fo);
+
+/**
+ * Hand over now the ports claimed for the instance whose NEW event has
+ * completed (the port is attached), instead of from the alarm: for an
+ * instance that has just probed a device itself. Not from a callback.
+ */
+void rte_failover_flush(struct rte_failover *fo);
 
 /** Give a claimed port back (ownership dropped); the role becomes free. */
 void rte_failover_release(struct rte_failover *fo, uint16_t port_id);

@@ -118,6 +118,28 @@ rte_pmd_failover_active_path(uint16_t port_id)
 	return __atomic_load_n(&priv->fp.role, __ATOMIC_ACQUIRE);
 }
 
+int
+rte_pmd_failover_primary_leave(uint16_t port_id)
+{
+	struct fo_priv *priv = fo_port_priv(port_id);
+	struct fo_sub *s;
+	int ret = 0;
+
+	if (priv == NULL)
+		return -ENODEV;
+	fo_lock(priv);
+	s = &priv->sub[FO_PRIMARY];
+	if (priv->closing || s->port_id == FO_NO_PORT) {
+		ret = -ENOENT;
+	} else {
+		__atomic_store_n(&s->leaving, true, __ATOMIC_RELEASE);
+		fo_sub_leave(priv, s);
+		fo_sync(priv);
+	}
+	fo_unlock(priv);
+	return ret;
+}
+
 static struct rte_vdev_driver fo_vdev_driver = {
 	.probe = fo_probe,
 	.remove = fo_remove,

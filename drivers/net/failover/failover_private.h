@@ -37,6 +37,9 @@ extern int failover_logtype;
 #define FO_MAX_MAC_ADDRS 32
 #define FO_MAX_QUEUES 128
 #define FO_RSS_KEY_MAX 64
+#define FO_DEVSTR_MAX 512
+/* Longest wait for a leaving sub-port's receive queues to be emptied. */
+#define FO_DRAIN_MS 20
 
 extern const char *const fo_role_name[FO_NB_SUBS + 1];
 
@@ -81,6 +84,11 @@ struct fo_sub {
 	bool started;
 	bool link_up;
 	bool gone;                  /* destroyed by someone else; set by an event */
+	bool leaving;               /* about to go (RMV, dev REMOVE, API); by an event */
+	bool draining;              /* TX moved off it; RX still polled until drained */
+	bool reprobe;               /* RTE_DEV_EVENT_ADD named its device; by an event */
+	char dev_name[RTE_DEV_NAME_MAX_LEN]; /* device of the last port in the role */
+	char devstr[FO_DEVSTR_MAX]; /* how to probe that device again */
 	struct rte_eth_link link;
 	struct fo_sub_stats st;
 };
@@ -171,6 +179,8 @@ void fo_sub_stop(struct fo_priv *priv, struct fo_sub *s);
 void fo_sub_drop(struct fo_priv *priv, struct fo_sub *s);
 void fo_paths_update(struct fo_priv *priv);
 void fo_quiesce(struct fo_priv *priv);
+int fo_sub_fit(struct fo_priv *priv, uint16_t port, int role);
+void fo_sub_leave(struct fo_priv *priv, struct fo_sub *s);
 void fo_lock(struct fo_priv *priv);
 void fo_unlock(struct fo_priv *priv);
 

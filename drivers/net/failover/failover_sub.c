@@ -12,6 +12,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/membarrier.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -100,10 +101,12 @@ fo_sub_usable(const struct fo_sub *s)
 	       !__atomic_load_n(&s->gone, __ATOMIC_SEQ_CST);
 }
 
+/* Fit for transmit: usable, link up and not on its way out. */
 static bool
 fo_sub_ready(const struct fo_sub *s)
 {
-	return fo_sub_usable(s) && s->link_up;
+	return fo_sub_usable(s) && s->link_up && !s->draining &&
+	       !__atomic_load_n(&s->leaving, __ATOMIC_ACQUIRE);
 }
 
 static void
@@ -247,25 +250,27 @@ fo_sub_stop(struct fo_priv *priv, struct fo_sub *s)
 /*
  * Give a port back to lib/failover (first: our own close then raises no
  * detach callback), close it when asked or when we probed it, and remove
- * the device we probed.
+ * its device when we probed it or when the device is going away (unplug).
  */
 static void
-fo_port_release(struct fo_priv *priv, struct fo_sub *s, uint16_t port, bool close)
+fo_port_release(struct fo_priv *priv, struct fo_sub *s, uint16_t port, bool close,
+		bool unplug)
 {
 	struct rte_device *rdev = rte_eth_devices[port].device;
+	bool remove = (s->probed || unplug) && !priv->in_remove && rdev != NULL;
 
 	rte_failover_release(priv->fo, port);
 	if (close || s->probed)
 		rte_eth_dev_close(port);
-	if (s->probed && !priv->in_remove && rdev != NULL && rte_dev_remove(rdev) != 0)
+	if (remove && rte_dev_is_probed(rdev) && rte_dev_remove(rdev) != 0)
 		FO_LOG(WARNING, "%s: could not remove device %s", priv->dev->data->name,
 		       rdev->name);
 	s->probed = false;
 }
 
 /* Release a sub-port for good: stop, fold its counters, close it once. */
-void
-fo_sub_drop(struct fo_priv *priv, struct fo_sub *s)
+static void
+fo_sub_release(struct fo_priv *priv, struct fo_sub *s, bool unplug)
 {
 	uint16_t port = s->port_id;
 
@@ -276,7 +281,119 @@ fo_sub_drop(struct fo_priv *priv, struct fo_sub *s)
 	s->port_id = FO_NO_PORT;
 	s->configured = false;
 	fo_paths_update(priv);
-	fo_port_release(priv, s, port, true);
+	fo_port_release(priv, s, port, true, unplug);
+}
+
+void
+fo_sub_drop(struct fo_priv *priv, struct fo_sub *s)
+{
+	fo_sub_release(priv, s, false);
+}
+
+/*
+ * Let the application's bursts take what a leaving sub-port still holds:
+ * free what its transmit rings completed and wait, at most FO_DRAIN_MS,
+ * for its receive queues to be emptied through the "other" RX path.
+ */
+static void
+fo_sub_drain(struct fo_priv *priv, struct fo_sub *s)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() * FO_DRAIN_MS / 1000;
+	bool unknown = false, busy = true;
+	uint16_t q;
+	int n;
+
+	for (q = 0; q < data->nb_tx_queues; q++)
+		rte_eth_tx_done_cleanup(s->port_id, q, 0);
+	if (!data->dev_started || rte_eth_dev_is_removed(s->port_id))
+		return;
+	while (busy && !unknown && rte_get_timer_cycles() < end) {
+		busy = false;
+		for (q = 0; q < data->nb_rx_queues; q++) {
+			n = rte_eth_rx_queue_count(s->port_id, q);
+			busy |= n > 0;
+			unknown |= n < 0;
+		}
+		if (busy)
+			rte_delay_us_sleep(100);
+	}
+	if (unknown)  /* no queue count: give the bursts a short while */
+		rte_delay_us_sleep(FO_DRAIN_MS * 1000 / 10);
+}
+
+/*
+ * A sub-port announced to go (RMV, RTE_DEV_EVENT_REMOVE, or the API):
+ * make before break. TX moves to the other sub-port, the grace period lets
+ * every burst leave it, its rings are drained, and it is stopped, closed
+ * once and its device removed (it is being unplugged).
+ */
+void
+fo_sub_leave(struct fo_priv *priv, struct fo_sub *s)
+{
+	uint16_t port = s->port_id;
+
+	if (port != FO_NO_PORT) {
+		FO_LOG(NOTICE, "%s: %s port %u (%s) leaving", priv->dev->data->name,
+		       fo_role_name[s->role], port, rte_eth_devices[port].data->name);
+		s->draining = true;
+		fo_links_refresh(priv);
+		fo_paths_update(priv);
+		fo_quiesce(priv);
+		fo_sub_drain(priv, s);
+		fo_sub_release(priv, s, true);
+		s->draining = false;
+	}
+	__atomic_store_n(&s->leaving, false, __ATOMIC_RELEASE);
+}
+
+/* Pre-attach check: can the port carry what the application configured? */
+int
+fo_sub_fit(struct fo_priv *priv, uint16_t port, int role)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	struct rte_eth_dev_info info;
+	char why[128];
+	uint64_t miss;
+
+	if (!data->dev_configured)
+		return 0;
+	why[0] = '\0';
+	if (rte_eth_dev_info_get(port, &info) != 0)
+		snprintf(why, sizeof(why), "no device info");
+	else if (info.max_rx_queues < data->nb_rx_queues || info.max_tx_queues < data->nb_tx_queues)
+		snprintf(why, sizeof(why), "%u/%u rx/tx queues at most, %u/%u configured",
+			 info.max_rx_queues, info.max_tx_queues, data->nb_rx_queues,
+			 data->nb_tx_queues);
+	else if (data->mtu > info.max_mtu || data->mtu < info.min_mtu)
+		snprintf(why, sizeof(why), "MTU %u-%u, %u configured", info.min_mtu,
+			 info.max_mtu, data->mtu);
+	else if ((miss = data->dev_conf.rxmode.offloads & ~info.rx_offload_capa) != 0)
+		snprintf(why, sizeof(why), "rx offloads 0x%" PRIx64 " enabled but missing", miss);
+	else if ((miss = data->dev_conf.txmode.offloads & ~info.tx_offload_capa) != 0)
+		snprintf(why, sizeof(why), "tx offloads 0x%" PRIx64 " enabled but missing", miss);
+	if (why[0] == '\0')
+		return 0;
+	FO_LOG(ERR, "%s: port %u (%s) unfit as %s: %s", data->name, port,
+	       rte_eth_devices[port].data->name, fo_role_name[role], why);
+	return -EINVAL;
+}
+
+/* Remember how the role's device can be probed again (RTE_DEV_EVENT_ADD). */
+static void
+fo_sub_remember(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
+{
+	const struct rte_device *rdev = rte_eth_devices[port].device;
+	const struct rte_devargs *da;
+
+	if (rdev == NULL || priv->args.dev[s->role] != NULL)
+		return;  /* devargs named it: their string is kept */
+	strlcpy(s->dev_name, rdev->name, sizeof(s->dev_name));
+	da = rdev->devargs;
+	if (da != NULL && da->args != NULL && da->args[0] != '\0')
+		snprintf(s->devstr, sizeof(s->devstr), "%s,%s", rdev->name, da->args);
+	else
+		strlcpy(s->devstr, rdev->name, sizeof(s->devstr));
 }
 
 static int
@@ -324,7 +441,12 @@ fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
 	struct rte_eth_dev_data *data = priv->dev->data;
 	int ret;
 
-	ret = fo_sub_set_mac(priv, port);
+	/* an application may have set it up and started it before us */
+	if (rte_eth_devices[port].data->dev_started)
+		rte_eth_dev_stop(port);
+	ret = fo_sub_fit(priv, port, s->role);
+	if (ret == 0)
+		ret = fo_sub_set_mac(priv, port);
 	if (ret == 0) {
 		s->port_id = port;
 		s->started = false;
@@ -342,11 +464,38 @@ fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
 		s->started = false;
 		priv->refused++;
 		/* a device of our own device string: nobody else will use it */
-		fo_port_release(priv, s, port, false);
+		fo_port_release(priv, s, port, false, false);
 		return;
 	}
+	fo_sub_remember(priv, s, port);
 	FO_LOG(INFO, "%s: port %u (%s) joined as %s", data->name, port,
 	       rte_eth_devices[port].data->name, fo_role_name[s->role]);
+}
+
+/*
+ * RTE_DEV_EVENT_ADD named the role's device: probe it again with the
+ * string it was created with. Its NEW event pairs it like any other port.
+ */
+static void
+fo_sub_reprobe(struct fo_priv *priv, struct fo_sub *s)
+{
+	int ret;
+
+	if (s->port_id != FO_NO_PORT || s->devstr[0] == '\0' ||
+	    __atomic_load_n(&s->pending_port, __ATOMIC_ACQUIRE) != FO_NO_PORT)
+		return;
+	ret = rte_dev_probe(s->devstr);
+	if (ret == 0) {
+		s->probed = true;
+		rte_failover_flush(priv->fo);
+	}
+	if (ret == 0 || ret == -EEXIST)
+		FO_LOG(INFO, "%s: %s device added: probed '%s'%s", priv->dev->data->name,
+		       fo_role_name[s->role], s->devstr, ret == 0 ? "" : " (exists already)");
+	else
+		FO_LOG(ERR, "%s: %s device added but probe of '%s' failed: %s",
+		       priv->dev->data->name, fo_role_name[s->role], s->devstr,
+		       rte_strerror(-ret));
 }
 
 /* Apply what the events recorded; refresh links; publish the paths. */
@@ -368,6 +517,10 @@ fo_sync(struct fo_priv *priv)
 			s->started = false;
 			s->probed = false;
 		}
+		if (__atomic_load_n(&s->leaving, __ATOMIC_ACQUIRE))
+			fo_sub_leave(priv, s);
+		if (__atomic_exchange_n(&s->reprobe, false, __ATOMIC_ACQ_REL))
+			fo_sub_reprobe(priv, s);
 		port = __atomic_exchange_n(&s->pending_port, FO_NO_PORT, __ATOMIC_ACQ_REL);
 		if (port != FO_NO_PORT && s->port_id == FO_NO_PORT)
 			fo_sub_adopt(priv, s, port);
@@ -443,7 +596,64 @@ fo_on_detach(void *ctx, uint16_t port_id, enum rte_failover_role role)
 	} while (fp.word != old.word &&
 		 !__atomic_compare_exchange_n(&priv->fp.word, &old.word, fp.word, false,
 					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+	/*
+	 * Late notice: its PMD has closed it already. Wait at least for the
+	 * bursts that could still reach it before ethdev frees its data.
+	 */
+	fo_quiesce(priv);
 	fo_kick(priv);
+}
+
+/*
+ * Early notice (RMV, RTE_DEV_EVENT_REMOVE): TX leaves the port at once,
+ * to the other sub-port when the published paths have it with its link
+ * up, else nowhere (bursts return the mbufs); fo_sync() does the rest.
+ */
+static void
+fo_on_remove_request(void *ctx, uint16_t port_id, enum rte_failover_role role)
+{
+	struct fo_priv *priv = ctx;
+	const struct fo_sub *other = &priv->sub[role == RTE_FAILOVER_PRIMARY ? FO_STANDBY : FO_PRIMARY];
+	union fo_fp old, fp;
+	uint16_t alt;
+
+	__atomic_store_n(&priv->sub[role].leaving, true, __ATOMIC_RELEASE);
+	old.word = __atomic_load_n(&priv->fp.word, __ATOMIC_ACQUIRE);
+	do {
+		fp = old;
+		if (fp.tx != port_id)
+			break;
+		alt = fp.rx_main == port_id ? fp.rx_other : fp.rx_main;
+		if (alt != FO_NO_PORT && alt == other->port_id && other->link_up) {
+			fp.tx = alt;
+			fp.role = other->role;
+		} else {
+			fp.tx = FO_NO_PORT;
+			fp.role = FO_NONE;
+		}
+	} while (!__atomic_compare_exchange_n(&priv->fp.word, &old.word, fp.word, false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+	fo_kick(priv);
+}
+
+static int
+fo_on_pre_attach(void *ctx, uint16_t port_id, enum rte_failover_role role)
+{
+	return fo_sub_fit(ctx, port_id, role);
+}
+
+/* RTE_DEV_EVENT_ADD: is it the device a free role had? */
+static void
+fo_on_dev_add(void *ctx, const char *dev_name)
+{
+	struct fo_priv *priv = ctx;
+	struct fo_sub *s;
+
+	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++)
+		if (s->port_id == FO_NO_PORT && strcmp(s->dev_name, dev_name) == 0) {
+			__atomic_store_n(&s->reprobe, true, __ATOMIC_RELEASE);
+			fo_kick(priv);
+		}
 }
 
 static void
@@ -455,9 +665,12 @@ fo_on_link_change(void *ctx, uint16_t port_id, enum rte_failover_role role)
 }
 
 static const struct rte_failover_ops fo_lib_ops = {
+	.pre_attach = fo_on_pre_attach,
 	.attach = fo_on_attach,
+	.remove_request = fo_on_remove_request,
 	.detach = fo_on_detach,
 	.link_change = fo_on_link_change,
+	.dev_add = fo_on_dev_add,
 };
 
 static int
@@ -503,6 +716,9 @@ fo_sub_init(struct fo_priv *priv)
 		priv->sub[r].port_id = FO_NO_PORT;
 		priv->sub[r].pending_port = FO_NO_PORT;
 		conf.dev_name[r] = priv->args.name[r];
+		strlcpy(priv->sub[r].dev_name, priv->args.name[r], sizeof(priv->sub[r].dev_name));
+		if (priv->args.dev[r] != NULL)
+			strlcpy(priv->sub[r].devstr, priv->args.dev[r], sizeof(priv->sub[r].devstr));
 	}
 	conf.mac = priv->args.mac;
 	conf.mac_set = priv->args.mac_set;
@@ -513,8 +729,10 @@ fo_sub_init(struct fo_priv *priv)
 	}
 	fo_lock(priv);
 	ret = fo_probe_devs(priv);
-	if (ret == 0)
+	if (ret == 0) {
+		rte_failover_flush(priv->fo);
 		fo_sync(priv);
+	}
 	fo_unlock(priv);
 	if (ret != 0) {
 		fo_sub_uninit(priv);

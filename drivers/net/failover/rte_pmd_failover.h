@@ -56,6 +56,30 @@ int rte_pmd_failover_sub_port(uint16_t port_id, enum rte_pmd_failover_role role,
 __rte_experimental
 int rte_pmd_failover_active_path(uint16_t port_id);
 
+/**
+ * The primary is about to go (planned maintenance, or a live migration
+ * the hypervisor announced): fail over now, before the device is pulled.
+ *
+ * Transmit moves to the standby at once; once no lcore can be inside a
+ * burst that uses the primary, its rings are drained (the application's
+ * receive bursts take what it still holds, for at most 20 ms), and it is
+ * stopped, closed and its device removed (detached from DPDK), so that
+ * no packet accepted by the failover port's tx_burst is lost in the
+ * failover layer. A device with the failover MAC that appears later (or
+ * the same device, announced by RTE_DEV_EVENT_ADD) becomes the primary.
+ *
+ * Control path: call it from a thread that is not inside a burst of the
+ * failover port. It returns once the primary is gone.
+ *
+ * @param port_id
+ *   The failover port.
+ * @return
+ *   0 on success; -ENODEV if port_id is not a failover port; -ENOENT if
+ *   it has no primary now.
+ */
+__rte_experimental
+int rte_pmd_failover_primary_leave(uint16_t port_id);
+
 #ifdef __cplusplus
 }
 #endif
