@@ -546,7 +546,7 @@ fo_alarm(void *arg)
 	__atomic_store_n(&priv->kicked, false, __ATOMIC_RELEASE);
 	if (pthread_mutex_trylock(&priv->lock) != 0) {
 		__atomic_store_n(&priv->kicked, true, __ATOMIC_RELEASE);
-		rte_eal_alarm_set(1000, fo_alarm, priv);
+		rte_eal_alarm_set(100, fo_alarm, priv);
 		return;
 	}
 	fo_sync(priv);
