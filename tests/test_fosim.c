@@ -484,6 +484,27 @@ test_rx_tx_roundtrip(void)
 	return TEST_SUCCESS;
 }
 
+/* tx_sink=1: what tx_burst takes is freed at once and counted. */
+static int
+test_tx_sink(void)
+{
+	unsigned int start = rte_mempool_avail_count(pool);
+	struct rte_mbuf *pkts[BURST];
+	struct rte_eth_stats st;
+	uint16_t port;
+
+	TEST_ASSERT_SUCCESS(port_create("net_fosim11", "tx_sink=1", &port), "probe");
+	TEST_ASSERT_SUCCESS(port_setup(port, 1, NULL), "setup");
+	TEST_ASSERT_SUCCESS(alloc_pkts(pkts, BURST), "alloc");
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(port, 0, pkts, BURST), BURST, "tx");
+	TEST_ASSERT_SUCCESS(ft_pool_check(pool, start), "sink did not free");
+	TEST_ASSERT_EQUAL(fosim_tx_collect(port, 0, pkts, BURST), 0, "nothing to collect");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(port, &st), "stats");
+	TEST_ASSERT_EQUAL(st.opackets, BURST, "opackets");
+	TEST_ASSERT_EQUAL(st.obytes, BURST * PKT_LEN, "obytes");
+	return TEST_SUCCESS;
+}
+
 /* Mbufs left in the rings go back to the pool at release, stop, close. */
 static int
 test_mempool_after_close(void)
@@ -551,6 +572,7 @@ static struct unit_test_suite fosim_suite = {
 		TEST_CASE_ST(NULL, port_teardown, test_no_event_unless_enabled),
 		TEST_CASE_ST(NULL, port_teardown, test_rx_tx_roundtrip),
 		TEST_CASE_ST(NULL, port_teardown, test_mempool_after_close),
+		TEST_CASE_ST(NULL, port_teardown, test_tx_sink),
 		TEST_CASES_END()
 	},
 };

@@ -95,6 +95,7 @@ struct fosim_conf {
 	uint8_t rmv;
 	uint8_t link_up;
 	uint8_t no_mac_set;
+	uint8_t tx_sink;
 };
 
 struct fosim_queue {
@@ -249,10 +250,13 @@ fosim_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_bufs)
 	if (__atomic_load_n(&q->priv->removed, __ATOMIC_RELAXED))
 		return 0;
 	/* Count before enqueueing: the collector may free them at once. */
-	n = RTE_MIN(nb_bufs, rte_ring_free_count(q->ring));
+	n = q->priv->conf.tx_sink ? nb_bufs : RTE_MIN(nb_bufs, rte_ring_free_count(q->ring));
 	for (i = 0; i < n; i++)
 		bytes += rte_pktmbuf_pkt_len(bufs[i]);
-	n = rte_ring_enqueue_burst(q->ring, (void **)bufs, n, NULL);
+	if (q->priv->conf.tx_sink)  /* a wire: transmitted frames are gone */
+		rte_pktmbuf_free_bulk(bufs, n);
+	else
+		n = rte_ring_enqueue_burst(q->ring, (void **)bufs, n, NULL);
 	q->pkts += n;
 	q->bytes += bytes;
 	return n;
@@ -799,6 +803,7 @@ static const struct fosim_param fosim_params[] = {
 	FOSIM_PARAM("lsc", INT, lsc, 1),
 	FOSIM_PARAM("rmv", INT, rmv, 1),
 	FOSIM_PARAM("no_mac_set", INT, no_mac_set, 1),
+	FOSIM_PARAM("tx_sink", INT, tx_sink, 1),
 	FOSIM_PARAM("fail", FAIL, fail, 0),
 	FOSIM_PARAM("link", LINK, link_up, 0),
 };
@@ -1013,7 +1018,7 @@ RTE_PMD_REGISTER_PARAM_STRING(net_fosim,
 	"mac=<mac> max_rxq=<n> max_txq=<n> max_mtu=<n> min_mtu=<n> "
 	"rx_offload_capa=<mask> tx_offload_capa=<mask> rss_capa=<mask> "
 	"reta_size=<n> hash_key_size=<n> lsc=<0|1> rmv=<0|1> "
-	"fail=<op>[+<op>...] link=<up|down> no_mac_set=<0|1>");
+	"fail=<op>[+<op>...] link=<up|down> no_mac_set=<0|1> tx_sink=<0|1>");
 
 /* Test API */
 

@@ -19,6 +19,8 @@
  *   fail=op[+op...]          ops failing with -EIO (see fosim_set_fail())
  *   link=up|down             initial link (up)
  *   no_mac_set=1             no mac_addr_set op (-ENOTSUP), like net_ring
+ *   tx_sink=1                tx_burst frees what it takes, as a wire would
+ *                            (nothing to collect; counted in opackets)
  * rte_eth_dev_set_link_up/down() change the link too, without an event.
  * Each rx/tx queue is a 1024-entry ring; mbufs left in them are freed at
  * stop, queue release and close.

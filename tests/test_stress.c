@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Stress: one lcore runs a receive/transmit loop on the failover port while
+ * the main lcore unplugs and replugs the primary (a VF simulator) again
+ * and again, rotating the triggers (INTR_LSC, INTR_RMV,
+ * RTE_DEV_EVENT_REMOVE, rte_pmd_failover_primary_leave()) and the ways a
+ * primary comes back (link up, probe by the application, re-probe by the
+ * failover on RTE_DEV_EVENT_ADD).
+ *
+ * Fails on: a cycle whose switch does not happen, the loop ever seeing no
+ * path (the standby is always there), the failover statistics disagreeing
+ * with what the loop sent, a leaked mbuf. Prints, benchmark-style, the
+ * time from each trigger to the first burst sent on the standby and from
+ * each re-add to the first burst on the new primary (p50/p99).
+ *
+ * Cycles: 200, or FT_STRESS_CYCLES (e.g. 1000 for the long run).
+ */
+
+#include <rte_launch.h>
+#include <rte_lcore.h>
+
+#include "ft_test.h"
+#include "ft_rig.h"
+
+enum trigger { TR_LSC, TR_RMV, TR_DEV_REMOVE, TR_API, TR_NB };
+enum readd { RA_LINK_UP, RA_PROBE, RA_DEV_ADD, RA_NB };
+
+static const char *const trigger_name[TR_NB] = {
+	"INTR_LSC (link down)", "INTR_RMV (surprise removal)",
+	"RTE_DEV_EVENT_REMOVE (unplug request)", "rte_pmd_failover_primary_leave()",
+};
+static const char *const readd_name[RA_NB] = {
+	"link up (INTR_LSC)", "probe by the application (NEW)",
+	"RTE_DEV_EVENT_ADD (failover re-probes)",
+};
+
+static struct rig rig;
+static unsigned int nb_cycles = 200;
+
+/* Shared with the loop: the control side arms, the loop stamps. */
+static int stop;
+static int want_role = -1;
+static uint64_t t_first;
+
+/* Written by the loop only, read after it stopped. */
+static struct {
+	uint64_t offered, sent, returned, bursts, no_path, bad_role;
+} loop;
+
+static int
+traffic_loop(void *arg)
+{
+	struct rte_mbuf *pkts[RIG_BURST];
+	uint16_t n, i;
+	int role;
+
+	RTE_SET_USED(arg);
+	while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
+		role = rte_pmd_failover_active_path(rig.fo);
+		if (role == RTE_PMD_FAILOVER_NONE)
+			loop.no_path++;
+		else if (role != RTE_PMD_FAILOVER_PRIMARY && role != RTE_PMD_FAILOVER_STANDBY)
+			loop.bad_role++;
+		if (rte_pktmbuf_alloc_bulk(rig.pool, pkts, RIG_BURST) == 0) {
+			for (i = 0; i < RIG_BURST; i++)
+				rte_pktmbuf_append(pkts[i], 64);
+			n = rte_eth_tx_burst(rig.fo, 0, pkts, RIG_BURST);
+			rte_pktmbuf_free_bulk(pkts + n, RIG_BURST - n);
+			loop.offered += RIG_BURST;
+			loop.sent += n;
+			loop.returned += RIG_BURST - n;
+			loop.bursts++;
+			if (n > 0 && role == __atomic_load_n(&want_role, __ATOMIC_ACQUIRE)) {
+				__atomic_store_n(&want_role, -1, __ATOMIC_RELAXED);
+				__atomic_store_n(&t_first, rte_get_timer_cycles(), __ATOMIC_RELEASE);
+			}
+		}
+		n = rte_eth_rx_burst(rig.fo, 0, pkts, RIG_BURST);
+		rte_pktmbuf_free_bulk(pkts, n);
+		rig_vh_drain(&rig);
+	}
+	return 0;
+}
+
+static void
+arm(int role)
+{
+	__atomic_store_n(&t_first, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&want_role, role, __ATOMIC_RELEASE);
+}
+
+/* Wait for the loop's first burst on the armed role; 0 on timeout. */
+static uint64_t
+first_burst(uint64_t t0)
+{
+	uint64_t end = t0 + 2 * rte_get_timer_hz(), t;
+
+	while ((t = __atomic_load_n(&t_first, __ATOMIC_ACQUIRE)) == 0) {
+		if (rte_get_timer_cycles() > end)
+			return 0;
+		rte_delay_us_sleep(10);
+	}
+	return t > t0 ? t - t0 : 1;
+}
+
+static int
+trigger(enum trigger tr, uint16_t vf)
+{
+	switch (tr) {
+	case TR_LSC:
+		return fosim_set_link(vf, 0);
+	case TR_RMV:
+		return fosim_remove(vf);
+	case TR_DEV_REMOVE:
+		rte_dev_event_callback_process(rig_vf_name(&rig, 0), RTE_DEV_EVENT_REMOVE);
+		return 0;
+	default:
+		return rte_pmd_failover_primary_leave(rig.fo);
+	}
+}
+
+static int
+readd(enum readd ra, uint16_t vf)
+{
+	switch (ra) {
+	case RA_LINK_UP:
+		return fosim_set_link(vf, 1);
+	case RA_PROBE:
+		return rig_vf_plug(&rig, ",tx_sink=1");
+	default:
+		rte_dev_event_callback_process(rig_vf_name(&rig, 0), RTE_DEV_EVENT_ADD);
+		return 0;
+	}
+}
+
+static uint64_t *sw_ns[TR_NB], *ra_ns[RA_NB];
+static unsigned int nb_sw[TR_NB], nb_ra[RA_NB];
+
+/* One unplug/replug cycle; the primary is active when it starts and ends. */
+static int
+cycle(unsigned int i)
+{
+	enum trigger tr = i % TR_NB;
+	enum readd ra = tr == TR_LSC ? RA_LINK_UP : (i / TR_NB) % 2 ? RA_DEV_ADD : RA_PROBE;
+	uint64_t t0, dt;
+	uint16_t vf, p;
+
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &vf),
+			    "cycle %u: no primary", i);
+	arm(RTE_PMD_FAILOVER_STANDBY);
+	t0 = rte_get_timer_cycles();
+	TEST_ASSERT_SUCCESS(trigger(tr, vf), "cycle %u: %s", i, trigger_name[tr]);
+	dt = first_burst(t0);
+	TEST_ASSERT(dt != 0, "cycle %u: no burst on the standby after %s", i, trigger_name[tr]);
+	sw_ns[tr][nb_sw[tr]++] = dt;
+	if (tr != TR_LSC) {
+		TEST_ASSERT_SUCCESS(rig_wait_primary(&rig, 0, 2000),
+				    "cycle %u: primary not released after %s", i, trigger_name[tr]);
+		TEST_ASSERT(rte_pmd_failover_active_path(rig.fo) == RTE_PMD_FAILOVER_STANDBY,
+			    "cycle %u: active path is not the standby without a primary", i);
+	}
+	arm(RTE_PMD_FAILOVER_PRIMARY);
+	t0 = rte_get_timer_cycles();
+	TEST_ASSERT_SUCCESS(readd(ra, vf), "cycle %u: %s", i, readd_name[ra]);
+	dt = first_burst(t0);
+	TEST_ASSERT(dt != 0, "cycle %u: no burst on the primary after %s", i, readd_name[ra]);
+	ra_ns[ra][nb_ra[ra]++] = dt;
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &p),
+			    "cycle %u: primary active but absent", i);
+	return TEST_SUCCESS;
+}
+
+static int
+test_unplug_replug_under_traffic(void)
+{
+	struct rte_eth_stats st0, st1;
+	unsigned int i, k;
+	int ret = TEST_SUCCESS;
+
+	for (k = 0; k < TR_NB; k++)
+		sw_ns[k] = calloc(nb_cycles, sizeof(uint64_t));
+	for (k = 0; k < RA_NB; k++)
+		ra_ns[k] = calloc(nb_cycles, sizeof(uint64_t));
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(rig.fo, &st0), "stats");
+	TEST_ASSERT_SUCCESS(rte_eal_remote_launch(traffic_loop, NULL, rte_get_next_lcore(-1, 1, 0)),
+			    "launch");
+	for (i = 0; i < nb_cycles && ret == TEST_SUCCESS; i++)
+		ret = cycle(i);
+	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+	rte_eal_mp_wait_lcore();
+	printf("  %u cycles; loop: %" PRIu64 " bursts, %" PRIu64 " packets sent, %" PRIu64
+	       " returned to it\n", i, loop.bursts, loop.sent, loop.returned);
+	printf("  time from trigger to the first burst on the standby:\n");
+	for (k = 0; k < TR_NB; k++)
+		rig_print_pct(trigger_name[k], sw_ns[k], nb_sw[k]);
+	printf("  time from re-add to the first burst on the new primary:\n");
+	for (k = 0; k < RA_NB; k++)
+		rig_print_pct(readd_name[k], ra_ns[k], nb_ra[k]);
+	for (k = 0; k < TR_NB; k++)
+		free(sw_ns[k]);
+	for (k = 0; k < RA_NB; k++)
+		free(ra_ns[k]);
+	if (ret != TEST_SUCCESS)
+		return ret;
+	TEST_ASSERT_EQUAL(loop.bad_role, 0, "an unknown active path was reported");
+	TEST_ASSERT_EQUAL(loop.no_path, 0, "no path reported while the standby was there");
+	TEST_ASSERT_EQUAL(loop.offered, loop.sent + loop.returned, "offered != sent + returned");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(rig.fo, &st1), "stats");
+	TEST_ASSERT_EQUAL(st1.opackets - st0.opackets, loop.sent,
+			  "failover opackets lost counts across removals");
+	return TEST_SUCCESS;
+}
+
+static int
+test_close_returns_pool(void)
+{
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(rig.fo), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(rig.fo), "close");
+	TEST_ASSERT_SUCCESS(ft_pool_check(rig.pool, rig.pool->size), "pool not full after close");
+	return TEST_SUCCESS;
+}
+
+static int
+suite_setup(void)
+{
+	const char *env = getenv("FT_STRESS_CYCLES");
+
+	if (env != NULL && atoi(env) > 0)
+		nb_cycles = (unsigned int)atoi(env);
+	if (rte_lcore_count() < 2) {
+		printf("needs 2 lcores\n");
+		return -1;
+	}
+	if (rig_setup(&rig, 16383, NULL) != 0 || rig_vf_plug(&rig, ",tx_sink=1") != 0 ||
+	    rig_wait_active(&rig, RTE_PMD_FAILOVER_PRIMARY, 2000) != 0)
+		return -1;
+	return 0;
+}
+
+static void
+suite_teardown(void)
+{
+	rig_teardown(&rig);
+}
+
+static struct unit_test_suite stress_suite = {
+	.suite_name = "stress: unplug/replug under traffic on two lcores",
+	.setup = suite_setup,
+	.teardown = suite_teardown,
+	.unit_test_cases = {
+		TEST_CASE(test_unplug_replug_under_traffic),
+		TEST_CASE(test_close_returns_pool),
+		TEST_CASES_END()
+	}
+};
+
+int
+main(int argc, char **argv)
+{
+	RTE_SET_USED(argc);
+	RTE_SET_USED(argv);
+	return ft_suite_main("test_stress", &stress_suite);
+}
