@@ -176,7 +176,7 @@ rig_ms(uint64_t cycles)
 	return cycles * 1000.0 / rte_get_timer_hz();
 }
 
-static int
+static inline int
 rig_cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;

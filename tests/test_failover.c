@@ -20,7 +20,7 @@
 #include <rte_mbuf.h>
 
 #include "ft_test.h"
-#include "rte_pmd_failover.h"
+#include "ft_rig.h"
 
 #define TAP_IF "fotap0"
 #define FO_NAME "net_failover0"
@@ -522,24 +522,6 @@ test_no_path(void)
 }
 
 static int
-port_setup(uint16_t port, struct rte_mempool *mp, int lsc)
-{
-	struct rte_eth_conf conf = { .intr_conf.lsc = lsc };
-	int ret;
-
-	ret = rte_eth_dev_configure(port, 1, 1, &conf);
-	if (ret == 0)
-		ret = rte_eth_rx_queue_setup(port, 0, 256, 0, NULL, mp);
-	if (ret == 0)
-		ret = rte_eth_tx_queue_setup(port, 0, 256, 0, NULL);
-	if (ret == 0)
-		ret = rte_eth_dev_start(port);
-	if (ret != 0)
-		printf("port %u setup failed: %d\n", port, ret);
-	return ret;
-}
-
-static int
 suite_setup(void)
 {
 	char args[256];
@@ -554,7 +536,7 @@ suite_setup(void)
 	snprintf(args, sizeof(args), "iface=%s,queues=1", sock_path);
 	if (rte_vdev_init("net_vhost0", args) != 0 ||
 	    rte_eth_dev_get_port_by_name("net_vhost0", &vh_port) != 0 ||
-	    port_setup(vh_port, vh_pool, 0) != 0)
+	    rig_port_setup(vh_port, vh_pool, 0) != 0)
 		return -1;
 	snprintf(args, sizeof(args), "net_virtio_user0,path=%s,queues=1,queue_size=256,mac=02:fa:11:00:00:01",
 		 sock_path);
@@ -568,7 +550,7 @@ suite_setup(void)
 	    rte_pmd_failover_sub_port(fo_port, RTE_PMD_FAILOVER_STANDBY, &vu_port) != 0)
 		return -1;
 	rte_eth_dev_callback_register(fo_port, RTE_ETH_EVENT_INTR_LSC, lsc_cb, NULL);
-	return port_setup(fo_port, pool, 1);
+	return rig_port_setup(fo_port, pool, 1);
 }
 
 /* Closing the failover port closes both sub-ports: every mbuf comes home. */

@@ -97,6 +97,22 @@ send_one(struct acct *a, uint16_t vf_port)
 	collect(a, vf_port);
 }
 
+static void
+send_n(struct acct *a, unsigned int n)
+{
+	while (n-- > 0)
+		send_one(a, vf);
+}
+
+/* A removal case starts: the VF's name, counting from here, some traffic. */
+static void
+removal_begin(char *name, size_t len, struct acct *a)
+{
+	strlcpy(name, rig_vf_name(&rig, 0), len);
+	acct_start(a);
+	send_n(a, 4);
+}
+
 /* Nothing accepted was lost, and the failover statistics agree. */
 static int
 acct_check(struct acct *a, uint16_t vf_port)
@@ -153,7 +169,6 @@ test_pair_mac_on_new(void)
 	struct rte_ether_addr mac, want;
 	uint16_t nb_rx = 0, nb_tx = 0, mtu = 0;
 	struct acct a;
-	int i;
 
 	rte_ether_unformat_addr(RIG_MAC_STR, &want);
 	TEST_ASSERT_SUCCESS(fosim_configured_queues(vf, &nb_rx, &nb_tx), "not a fosim port");
@@ -165,8 +180,7 @@ test_pair_mac_on_new(void)
 	TEST_ASSERT_EQUAL(rte_pmd_failover_active_path(rig.fo), RTE_PMD_FAILOVER_PRIMARY,
 			  "not active");
 	acct_start(&a);
-	for (i = 0; i < 4; i++)
-		send_one(&a, vf);
+	send_n(&a, 4);
 	TEST_ASSERT_EQUAL(a.to_vf, a.sent, "bursts did not go to the VF");
 	TEST_ASSERT_EQUAL(a.returned, 0, "bursts returned while the primary is up");
 	return acct_check(&a, vf);
@@ -215,12 +229,8 @@ test_rmv(void)
 	char name[32];
 	struct acct a;
 	uint64_t t0, end;
-	int i;
 
-	strlcpy(name, rig_vf_name(&rig, 0), sizeof(name));
-	acct_start(&a);
-	for (i = 0; i < 4; i++)
-		send_one(&a, vf);
+	removal_begin(name, sizeof(name), &a);
 	t0 = rte_get_timer_cycles();
 	TEST_ASSERT_SUCCESS(fosim_remove(vf), "remove");
 	/* the application keeps sending; what fails comes back to it */
@@ -232,8 +242,7 @@ test_rmv(void)
 	}
 	printf("  INTR_RMV: TX on the standby after %.3f ms\n",
 	       rig_ms(rte_get_timer_cycles() - t0));
-	for (i = 0; i < 4; i++)
-		send_one(&a, vf);
+	send_n(&a, 4);
 	TEST_ASSERT_SUCCESS(check_gone(vf, name), "removal");
 	return acct_check(&a, vf);
 }
@@ -244,18 +253,13 @@ test_dev_remove_event(void)
 {
 	char name[32];
 	struct acct a;
-	int i;
 
-	strlcpy(name, rig_vf_name(&rig, 0), sizeof(name));
-	acct_start(&a);
-	for (i = 0; i < 4; i++)
-		send_one(&a, vf);
+	removal_begin(name, sizeof(name), &a);
 	rte_dev_event_callback_process(name, RTE_DEV_EVENT_REMOVE);
 	/* TX moved inside the callback, before any deferred work ran */
 	TEST_ASSERT_EQUAL(rte_pmd_failover_active_path(rig.fo), RTE_PMD_FAILOVER_STANDBY,
 			  "TX not moved at once");
-	for (i = 0; i < 50; i++)
-		send_one(&a, vf);
+	send_n(&a, 50);
 	TEST_ASSERT_SUCCESS(check_gone(vf, name), "removal");
 	TEST_ASSERT_EQUAL(a.returned, 0, "early notice: no burst may come back");
 	return acct_check(&a, vf);
@@ -267,16 +271,11 @@ test_api_leave(void)
 {
 	char name[32];
 	struct acct a;
-	int i;
 
-	strlcpy(name, rig_vf_name(&rig, 0), sizeof(name));
-	acct_start(&a);
-	for (i = 0; i < 4; i++)
-		send_one(&a, vf);
+	removal_begin(name, sizeof(name), &a);
 	TEST_ASSERT_SUCCESS(rte_pmd_failover_primary_leave(rig.fo), "leave");
 	TEST_ASSERT_SUCCESS(check_gone(vf, name), "removal");
-	for (i = 0; i < 4; i++)
-		send_one(&a, vf);
+	send_n(&a, 4);
 	TEST_ASSERT_EQUAL(a.returned, 0, "planned leave: no burst may come back");
 	TEST_ASSERT_EQUAL(rte_pmd_failover_primary_leave(rig.fo), -ENOENT,
 			  "second leave without a primary");
