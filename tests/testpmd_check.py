@@ -215,6 +215,33 @@ class Checks:
             self.main.cmd("stop", timeout=20)
 
 
+    def case_detach_attach(self):
+        """device detach of the primary, port attach: the failover follows"""
+        # forwarding is stopped: DESTROY is a late notice (see the guide)
+        out = self.main.cmd("device detach net_tap0", timeout=30)
+        self.log(out.strip().splitlines()[-1] if out.strip() else "(no output)")
+        ok = ts.wait_for(lambda: self.main.xstats(0).get("active_path")
+                         == 1, 5, 0.05)
+        need(ok, "active_path did not become 1 (standby) after detach")
+        out = self.main.cmd("port attach net_tap0,iface=%s" % self.iface,
+                            timeout=30)
+        need("Failed" not in out, "port attach failed:\n%s" % out.strip())
+        ok = ts.wait_for(lambda: self.main.xstats(0).get("active_path")
+                         == 0, 5, 0.05)
+        need(ok, "the attached tap did not become the active primary")
+        # testpmd put the attached (owned) port in its forwarding list
+        self.main.cmd("set portlist 0")
+        x0 = self.main.xstats(0)
+        s0, s1, kd = self.forward("txonly")
+        x1 = self.main.xstats(0)
+        ptx = x1["primary_tx_packets"] - x0["primary_tx_packets"]
+        self.log("after attach: primary_tx_packets +%d, kernel %s rx_packets "
+                 "+%s" % (ptx, self.iface, kd))
+        need(ptx > 0, "TX did not go to the re-attached primary")
+        need(kd is not None and kd > 0,
+             "the re-attached tap's kernel side received nothing")
+
+
 def main(argv):
     if len(argv) < 2:
         print("usage: %s PLUGIN.so [TESTPMD]" % argv[0])
@@ -223,7 +250,8 @@ def main(argv):
     testpmd = argv[2] if len(argv) > 2 else None
     cases = [Checks.case_probe, Checks.case_port_info, Checks.case_txonly,
              Checks.case_port_stats, Checks.case_xstats,
-             Checks.case_io_standby_rx, Checks.case_failover]
+             Checks.case_io_standby_rx, Checks.case_failover,
+             Checks.case_detach_attach]
 
     skip = None
     if os.geteuid() != 0:

@@ -192,16 +192,40 @@ fo_links_refresh(struct fo_priv *priv)
 	}
 }
 
+/*
+ * Drivers whose LSC interrupt is not enabled although they advertise it.
+ * net_tap (22.11) raises no LSC event, and when it is removed while started
+ * it frees its interrupt handle without unregistering it: the next link
+ * event then blocks the EAL interrupt thread in its handler. Its link is
+ * followed by the poll instead.
+ */
+static const char *const fo_lsc_quirks[] = { "net_tap" };
+
+static bool
+fo_sub_lsc_ok(uint16_t port)
+{
+	const struct rte_eth_dev *dev = &rte_eth_devices[port];
+	unsigned int i;
+
+	if (!(dev->data->dev_flags & RTE_ETH_DEV_INTR_LSC))
+		return false;
+	for (i = 0; i < RTE_DIM(fo_lsc_quirks); i++)
+		if (dev->device != NULL && dev->device->driver != NULL &&
+		    strcmp(dev->device->driver->name, fo_lsc_quirks[i]) == 0)
+			return false;
+	return true;
+}
+
 int
 fo_sub_configure(struct fo_priv *priv, struct fo_sub *s)
 {
 	struct rte_eth_dev_data *data = priv->dev->data;
 	struct rte_eth_conf conf = data->dev_conf;
-	uint32_t flags = rte_eth_devices[s->port_id].data->dev_flags;
 	int ret;
 
-	conf.intr_conf.lsc = !!(flags & RTE_ETH_DEV_INTR_LSC);
-	conf.intr_conf.rmv = !!(flags & RTE_ETH_DEV_INTR_RMV);
+	conf.intr_conf.lsc = fo_sub_lsc_ok(s->port_id);
+	conf.intr_conf.rmv = !!(rte_eth_devices[s->port_id].data->dev_flags &
+				RTE_ETH_DEV_INTR_RMV);
 	conf.intr_conf.rxq = 0;
 	conf.rxmode.mtu = data->mtu;
 	ret = rte_eth_dev_configure(s->port_id, data->nb_rx_queues, data->nb_tx_queues, &conf);
@@ -486,8 +510,9 @@ fo_sub_reprobe(struct fo_priv *priv, struct fo_sub *s)
 		return;
 	ret = rte_dev_probe(s->devstr);
 	if (ret == 0) {
-		s->probed = true;
 		rte_failover_flush(priv->fo);
+		/* ours to remove at close only if it was paired (not vetoed) */
+		s->probed = __atomic_load_n(&s->pending_port, __ATOMIC_ACQUIRE) != FO_NO_PORT;
 	}
 	if (ret == 0 || ret == -EEXIST)
 		FO_LOG(INFO, "%s: %s device added: probed '%s'%s", priv->dev->data->name,
