@@ -180,13 +180,22 @@ bench_ports_create(struct rte_mempool *mp, struct bench_port ports[SUB_COUNT][VA
 	return 0;
 }
 
+/*
+ * Wrappers first, each removed from its bus while its sub-ports still
+ * exist: left to rte_eal_cleanup(), net_failsafe 22.11 removes a sub-device
+ * the bus already removed and crashes.
+ */
 void
 bench_ports_destroy(struct bench_port ports[SUB_COUNT][VAR_COUNT])
 {
 	int sub, var;
 
 	for (sub = 0; sub < SUB_COUNT; sub++)
-		for (var = VAR_COUNT - 1; var >= 0; var--)
-			if (ports[sub][var].ok)
-				rte_eth_dev_stop(ports[sub][var].port);
+		for (var = VAR_COUNT - 1; var >= 0; var--) {
+			if (!ports[sub][var].ok)
+				continue;
+			rte_eth_dev_stop(ports[sub][var].port);
+			if (var != VAR_DIRECT)
+				rte_eal_hotplug_remove("vdev", ports[sub][var].name);
+		}
 }
