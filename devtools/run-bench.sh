@@ -17,4 +17,4 @@ eal="--no-huge -m 1024 --no-pci --file-prefix=$prefix --log-level=*:crit"
 command -v valgrind >/dev/null || { echo "valgrind not installed: no instruction counts"; exit 0; }
 valgrind --tool=callgrind --collect-atstart=no --separate-threads=yes \
     --callgrind-out-file="$out/cg.out" \
-    "$bench" -l 0 $eal -- --ir --cg-out "$out/cg.out" 2>&1 | grep -v '^=='
+    "$bench" -l 0 $eal -- --ir --cg-out "$out/cg.out" 2>&1 | grep -v '^==[0-9]*=='

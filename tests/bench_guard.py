@@ -42,7 +42,7 @@ def run_bench(bench, outdir):
                              text=True, timeout=240)
     finally:
         shutil.rmtree('/var/run/dpdk/' + prefix, ignore_errors=True)
-    out = '\n'.join(l for l in res.stdout.splitlines() if not l.startswith('=='))
+    out = '\n'.join(l for l in res.stdout.splitlines() if not re.match(r'==\d+==', l))
     return res.returncode, out
 
 
