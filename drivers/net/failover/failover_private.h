@@ -93,12 +93,17 @@ struct fo_sub {
 	struct fo_sub_stats st;
 };
 
+/*
+ * A queue of the failover port: one cache line, written only by the lcore
+ * polling it (seq, idle, pkts) and read by the control path (seq).
+ */
 struct fo_rxq {
 	const union fo_fp *fp;
 	uint16_t qid;
 	uint16_t port_id;           /* failover port, written into mbuf->port */
 	uint32_t seq;               /* odd while an lcore is inside a burst */
-	uint32_t idle;              /* bursts left before polling rx_other */
+	int32_t idle;               /* bursts to skip before polling rx_other */
+	struct rte_mbuf **pkts;     /* the burst's array, across the sub-port call */
 } __rte_cache_aligned;
 
 struct fo_txq {
