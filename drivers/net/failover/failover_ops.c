@@ -145,15 +145,25 @@ fo_dev_stop(struct rte_eth_dev *dev)
 static void
 fo_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 {
-	rte_free(dev->data->rx_queues[qid]);
+	struct fo_priv *priv = fo_priv(dev);
+	void *q = dev->data->rx_queues[qid];
+
+	rte_spinlock_lock(&priv->pub_lock);
 	dev->data->rx_queues[qid] = NULL;
+	rte_spinlock_unlock(&priv->pub_lock);
+	rte_free(q);
 }
 
 static void
 fo_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 {
-	rte_free(dev->data->tx_queues[qid]);
+	struct fo_priv *priv = fo_priv(dev);
+	void *q = dev->data->tx_queues[qid];
+
+	rte_spinlock_lock(&priv->pub_lock);
 	dev->data->tx_queues[qid] = NULL;
+	rte_spinlock_unlock(&priv->pub_lock);
+	rte_free(q);
 }
 
 static int
@@ -695,10 +705,12 @@ fo_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		rte_free(q);
 		return ret;
 	}
-	q->fp = &priv->fp;
 	q->qid = qid;
 	q->port_id = dev->data->port_id;
+	fo_rxq_init(q);
+	rte_spinlock_lock(&priv->pub_lock);
 	dev->data->rx_queues[qid] = q;
+	rte_spinlock_unlock(&priv->pub_lock);
 	return 0;
 }
 
@@ -755,7 +767,10 @@ fo_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	}
 	q->fp = &priv->fp;
 	q->qid = qid;
+	fo_txq_init(q);
+	rte_spinlock_lock(&priv->pub_lock);
 	dev->data->tx_queues[qid] = q;
+	rte_spinlock_unlock(&priv->pub_lock);
 	return 0;
 }
 

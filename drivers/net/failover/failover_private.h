@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <rte_atomic.h>
+#include <rte_spinlock.h>
 #include <rte_ether.h>
 #include <ethdev_driver.h>
 
@@ -31,8 +32,16 @@ extern int failover_logtype;
 
 #define FO_LINK_POLL_MS_DEFAULT 10
 #define FO_LINK_POLL_MS_MAX 10000
-/* An idle inactive path is polled once every FO_RX_IDLE_SKIP + 1 bursts. */
-#define FO_RX_IDLE_SKIP 7
+/*
+ * A queue's seq: its low FO_SEQ_BITS count burst entries and exits (odd
+ * inside a burst); on a receive queue, the bits above count entries too,
+ * and their carry out of the word, every FO_RX_OTHER_PERIOD bursts, is
+ * when the idle inactive path is polled.
+ */
+#define FO_SEQ_BITS 27
+#define FO_SEQ_MASK ((1u << FO_SEQ_BITS) - 1)
+#define FO_SEQ_SCHED (~FO_SEQ_MASK)
+#define FO_RX_OTHER_PERIOD (1u << (32 - FO_SEQ_BITS))
 #define FO_MAX_MC_ADDRS 128
 #define FO_MAX_MAC_ADDRS 32
 #define FO_MAX_QUEUES 128
@@ -94,24 +103,44 @@ struct fo_sub {
 };
 
 /*
- * A queue of the failover port: one cache line, written only by the lcore
- * polling it (seq, idle, pkts) and read by the control path (seq).
+ * What a burst calls: a sub-port's burst function and its queue, or, in
+ * the slot of role FO_NONE, a function of our own (returns nothing / counts
+ * a burst with no path). A slot is written only while no published pointer
+ * designates it and no lcore can still hold one (after a grace period).
+ */
+struct fo_rx_slot {
+	eth_rx_burst_t fn;
+	void *q;
+};
+
+struct fo_tx_slot {
+	eth_tx_burst_t fn;
+	void *q;
+};
+
+/*
+ * A queue of the failover port. The first cache line is all a burst
+ * touches: the published slot pointers (written by the control path),
+ * seq, idle and pkts (written only by the lcore polling the queue).
  */
 struct fo_rxq {
-	const union fo_fp *fp;
-	uint16_t qid;
-	uint16_t port_id;           /* failover port, written into mbuf->port */
-	uint32_t seq;               /* odd while an lcore is inside a burst */
-	int32_t idle;               /* bursts to skip before polling rx_other */
+	const struct fo_rx_slot *main;  /* the active path */
+	const struct fo_rx_slot *other; /* the inactive one, polled sparsely */
+	uint32_t seq;               /* odd inside a burst; poll schedule above */
 	struct rte_mbuf **pkts;     /* the burst's array, across the sub-port call */
+	uint16_t port_id;           /* failover port, written into mbuf->port */
+	uint16_t qid;
+	struct fo_rx_slot slot[FO_NB_SUBS + 1] __rte_cache_aligned; /* by role */
 } __rte_cache_aligned;
 
 struct fo_txq {
-	const union fo_fp *fp;
-	uint16_t qid;
+	const struct fo_tx_slot *tx;    /* the active path */
 	uint32_t seq;               /* odd while an lcore is inside a burst */
+	uint16_t qid;
+	const union fo_fp *fp;      /* for tx_prepare */
 	uint64_t no_path_bursts;    /* written by the queue's lcore only */
 	uint64_t no_path_pkts;
+	struct fo_tx_slot slot[FO_NB_SUBS + 1] __rte_cache_aligned; /* by role */
 } __rte_cache_aligned;
 
 struct fo_rxq_conf {
@@ -137,6 +166,7 @@ struct fo_priv {
 	struct fo_args args;
 	struct fo_sub sub[FO_NB_SUBS];
 	pthread_mutex_t lock;       /* control path; recursive */
+	rte_spinlock_t pub_lock;    /* publication of paths (also from events) */
 	bool closing;
 	bool in_remove;             /* vdev remove: leave sub-devices to the bus */
 	bool kicked;                /* a deferred fo_sync() is scheduled */
@@ -184,6 +214,7 @@ void fo_sub_stop(struct fo_priv *priv, struct fo_sub *s);
 void fo_sub_drop(struct fo_priv *priv, struct fo_sub *s);
 void fo_paths_update(struct fo_priv *priv);
 void fo_quiesce(struct fo_priv *priv);
+void fo_queues_publish(struct fo_priv *priv);
 int fo_sub_fit(struct fo_priv *priv, uint16_t port, int role);
 void fo_sub_leave(struct fo_priv *priv, struct fo_sub *s);
 void fo_lock(struct fo_priv *priv);
@@ -194,6 +225,8 @@ extern const struct eth_dev_ops fo_ops;
 int fo_sub_replay(struct fo_priv *priv, struct fo_sub *s);
 
 /* failover_rxtx.c */
+void fo_rxq_init(struct fo_rxq *q);
+void fo_txq_init(struct fo_txq *q);
 uint16_t fo_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);

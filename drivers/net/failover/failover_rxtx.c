@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * Fast path: one load of the fast-path word, the sub-port's burst, and two
- * plain increments of the queue's sequence number, on the queue's own cache
- * line, that let the control path know when no lcore is inside a burst
- * (see fo_quiesce()). No lock, no read-modify-write atomic.
+ * Fast path: one load of the queue's published slot, the call it names,
+ * and two plain increments of the queue's sequence number that let the
+ * control path know when no lcore is inside a burst (see fo_quiesce()).
+ * Everything a burst touches sits on the queue's first cache line, which
+ * only this queue's lcore writes (the control path writes the slot
+ * pointers when it switches). No lock, no read-modify-write atomic.
  *
  * Every instruction here is paid on every burst: the branches a burst takes
  * in the steady state fall through, everything else (the sparse poll of
- * the inactive path, no path at all) is out of line.
+ * the inactive path) is out of line. With no path, the slot is one of our
+ * own functions, so that no burst tests for it.
  */
 
 #include <rte_ethdev.h>
@@ -17,14 +20,20 @@
 #include "failover_private.h"
 
 /*
- * seq is odd while the lcore is inside a burst, even outside. Only the
- * queue's lcore writes it; the control path only loads it. Entering, the
- * store must not be delayed by the compiler past the load of the word;
- * leaving, it must come after every access of the burst (release). On x86
- * (TSO: every store is a release, and the control path's membarrier()
- * orders the entry store against the word load) that is one non-locked
- * increment of memory behind a compiler barrier.
+ * seq is odd while the lcore is inside a burst, even outside (its low
+ * FO_SEQ_BITS). Only the queue's lcore writes it; the control path only
+ * loads it. Entering, the store must not be delayed by the compiler past
+ * the load of the slot; leaving, it must come after every access of the
+ * burst (release). On x86 (TSO: every store is a release, and the control
+ * path's membarrier() orders the entry store against the slot load) that
+ * is one non-locked add to memory behind a compiler barrier.
+ *
+ * A receive burst also adds 1 to the bits above FO_SEQ_BITS on entry: the
+ * add carries out of the word once every FO_RX_OTHER_PERIOD bursts, which
+ * is when the idle inactive path is polled (no counter of its own).
  */
+#define FO_SEQ_ENTER_RX (1u + (1u << FO_SEQ_BITS))
+
 static __rte_always_inline void
 fo_seq_enter(uint32_t *seq)
 {
@@ -34,6 +43,25 @@ fo_seq_enter(uint32_t *seq)
 	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
 	rte_compiler_barrier();
 #endif
+}
+
+/* Enter a receive burst; true when the inactive path is due. */
+static __rte_always_inline bool
+fo_seq_enter_rx(uint32_t *seq)
+{
+	bool carry;
+
+#ifdef RTE_ARCH_X86
+	asm volatile("addl %2, %0" : "+m" (*seq), "=@ccc" (carry)
+		     : "i" (FO_SEQ_ENTER_RX) : "memory");
+#else
+	uint32_t s = *seq + FO_SEQ_ENTER_RX;
+
+	carry = s < FO_SEQ_ENTER_RX;
+	__atomic_store_n(seq, s, __ATOMIC_RELAXED);
+	rte_compiler_barrier();
+#endif
+	return carry;
 }
 
 static __rte_always_inline void
@@ -46,152 +74,165 @@ fo_seq_leave(uint32_t *seq)
 #endif
 }
 
-/*
- * The sub-port's burst function on our queue index, as rte_eth_rx_burst()
- * and rte_eth_tx_burst() reach it. The sub-port is owned by the failover
- * port and hidden from the application: Rx/Tx callbacks belong on the
- * failover port (ethdev runs them there), those of a sub-port are not run.
- */
-static __rte_always_inline uint16_t
-fo_sub_rx(uint16_t port, uint16_t qid, struct rte_mbuf **pkts, uint16_t nb_pkts)
+/* No path on this side: nothing to receive. */
+static uint16_t
+fo_rx_none(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
-	struct rte_eth_fp_ops *p = &rte_eth_fp_ops[port];
-
-	return p->rx_pkt_burst(p->rxq.data[qid], pkts, nb_pkts);
-}
-
-static __rte_always_inline uint16_t
-fo_sub_tx(uint16_t port, uint16_t qid, struct rte_mbuf **pkts, uint16_t nb_pkts)
-{
-	struct rte_eth_fp_ops *p = &rte_eth_fp_ops[port];
-
-	return p->tx_pkt_burst(p->txq.data[qid], pkts, nb_pkts);
-}
-
-/*
- * mbuf->port of what was received: the failover port. Groups of 4, the
- * last one aligned on the end of the burst: it may rewrite up to 3 mbufs
- * a second time, which spares a remainder loop.
- */
-static __rte_always_inline void
-fo_rx_set_port(struct rte_mbuf **pkts, unsigned int nb, uint16_t port)
-{
-	struct rte_mbuf **last;
-
-	if (unlikely(nb < 4)) {
-		for (; nb != 0; nb--, pkts++)
-			pkts[0]->port = port;
-		return;
-	}
-	last = pkts + nb - 4;
-	do {
-		pkts[0]->port = port;
-		pkts[1]->port = port;
-		pkts[2]->port = port;
-		pkts[3]->port = port;
-		pkts += 4;
-	} while (pkts < last);
-	last[0]->port = port;
-	last[1]->port = port;
-	last[2]->port = port;
-	last[3]->port = port;
-}
-
-static __rte_noinline uint16_t
-fo_rx_no_path(struct fo_rxq *q)
-{
-	fo_seq_leave(&q->seq);
+	RTE_SET_USED(q);
+	RTE_SET_USED(pkts);
+	RTE_SET_USED(nb_pkts);
 	return 0;
 }
 
-/*
- * The active path. Of the word it loads only rx_main, the one field it
- * uses (the grace period covers any value read inside the burst).
- */
-static __rte_always_inline uint16_t
-fo_rx_main(struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+/* No path: the application keeps its mbufs; the burst is counted. */
+static uint16_t
+fo_tx_none(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
-	uint16_t nb, port;
+	struct fo_txq *q = queue;
 
-	port = __atomic_load_n(&q->fp->rx_main, __ATOMIC_ACQUIRE);
-	if (unlikely(port == FO_NO_PORT))
-		return fo_rx_no_path(q);
-	/* Kept in the queue rather than in one more callee-saved register. */
-	q->pkts = pkts;
-	nb = fo_sub_rx(port, q->qid, pkts, nb_pkts);
-	fo_seq_leave(&q->seq);
-	if (nb != 0)
-		fo_rx_set_port(q->pkts, nb, q->port_id);
-	return nb;
+	RTE_SET_USED(pkts);
+	/* Only this lcore writes these; the control path reads them. */
+	__atomic_store_n(&q->no_path_bursts, q->no_path_bursts + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&q->no_path_pkts, q->no_path_pkts + nb_pkts, __ATOMIC_RELAXED);
+	return 0;
 }
 
-/* The inactive path delivered nb: the active one fills the rest. */
-static __rte_noinline uint16_t
-fo_rx_both(struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb, uint16_t nb_pkts)
+void
+fo_rxq_init(struct fo_rxq *q)
 {
-	uint16_t port = __atomic_load_n(&q->fp->rx_main, __ATOMIC_ACQUIRE);
+	q->slot[FO_NONE].fn = fo_rx_none;
+	q->slot[FO_NONE].q = NULL;
+	q->main = &q->slot[FO_NONE];
+	q->other = &q->slot[FO_NONE];
+}
 
-	q->idle = 0;
-	if (port != FO_NO_PORT && nb < nb_pkts)
-		nb += fo_sub_rx(port, q->qid, pkts + nb, nb_pkts - nb);
-	fo_seq_leave(&q->seq);
-	fo_rx_set_port(pkts, nb, q->port_id);
-	return nb;
+void
+fo_txq_init(struct fo_txq *q)
+{
+	q->slot[FO_NONE].fn = fo_tx_none;
+	q->slot[FO_NONE].q = q;
+	q->tx = &q->slot[FO_NONE];
+}
+
+/*
+ * mbuf->port of what was received (nb > 1): the failover port. Groups of
+ * 8, the last one aligned on the end of the burst: it may rewrite up to 7
+ * mbufs a second time, which spares a remainder loop; smaller bursts the
+ * same way with groups of 4, or first, second and last.
+ */
+#define FO_SET4(p, port) do {						\
+	(p)[0]->port = (port);						\
+	(p)[1]->port = (port);						\
+	(p)[2]->port = (port);						\
+	(p)[3]->port = (port);						\
+} while (0)
+
+static __rte_always_inline void
+fo_rx_set_port(struct rte_mbuf **pkts, uint16_t nb, uint16_t port)
+{
+	struct rte_mbuf **last = pkts + nb - 8;
+
+	if (unlikely(nb < 8)) {
+		if (nb < 4) {
+			pkts[0]->port = port;
+			pkts[1]->port = port;
+			pkts[nb - 1]->port = port;
+		} else {
+			FO_SET4(pkts, port);
+			FO_SET4(pkts + nb - 4, port);
+		}
+		return;
+	}
+	do {
+		FO_SET4(pkts, port);
+		FO_SET4(pkts + 4, port);
+		pkts += 8;
+	} while (pkts < last);
+	FO_SET4(last, port);
+	FO_SET4(last + 4, port);
+}
+
+/* The same for a burst of any size, reading the queue only if nb != 0. */
+static __rte_always_inline void
+fo_rx_port(const struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb)
+{
+	if (nb == 0)
+		return;
+	/* nothing of the queue is read before the test (an empty poll) */
+	rte_compiler_barrier();
+	if (likely(nb > 1))
+		fo_rx_set_port(pkts != NULL ? pkts : q->pkts, nb, q->port_id);
+	else
+		(pkts != NULL ? pkts : q->pkts)[0]->port = q->port_id;
 }
 
 /*
  * The inactive path is polled first, on every burst while it delivers and
- * once every FO_RX_IDLE_SKIP + 1 bursts while it is idle, so that packets
- * still arriving on the old path after a switch are not lost.
+ * once every FO_RX_OTHER_PERIOD bursts while it is idle, so that packets
+ * still arriving on the old path after a switch are not lost; the active
+ * one fills the rest.
  */
 static __rte_noinline uint16_t
 fo_rx_other(struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
-	uint16_t nb, port = __atomic_load_n(&q->fp->rx_other, __ATOMIC_ACQUIRE);
+	const struct fo_rx_slot *o = __atomic_load_n(&q->other, __ATOMIC_ACQUIRE);
+	const struct fo_rx_slot *m = __atomic_load_n(&q->main, __ATOMIC_ACQUIRE);
+	uint16_t nb;
 
-	q->idle = FO_RX_IDLE_SKIP;
-	if (port != FO_NO_PORT) {
-		nb = fo_sub_rx(port, q->qid, pkts, nb_pkts);
-		if (unlikely(nb != 0))
-			return fo_rx_both(q, pkts, nb, nb_pkts);
-	}
-	return fo_rx_main(q, pkts, nb_pkts);
+	nb = o->fn(o->q, pkts, nb_pkts);
+	/* while it delivers, make the next entry carry again */
+	if (nb != 0)
+		q->seq |= FO_SEQ_SCHED;
+	if (nb < nb_pkts)
+		nb += m->fn(m->q, pkts + nb, nb_pkts - nb);
+	fo_seq_leave(&q->seq);
+	fo_rx_port(q, pkts, nb);
+	return nb;
 }
 
 uint16_t
 fo_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct fo_rxq *q = queue;
+	const struct fo_rx_slot *m;
+	uint16_t nb;
 
-	fo_seq_enter(&q->seq);
-	if (unlikely(--q->idle < 0))
+	if (unlikely(fo_seq_enter_rx(&q->seq)))
 		return fo_rx_other(q, pkts, nb_pkts);
-	return fo_rx_main(q, pkts, nb_pkts);
-}
-
-/* No active path: the application keeps its mbufs. */
-static __rte_noinline uint16_t
-fo_tx_no_path(struct fo_txq *q, uint16_t nb_pkts)
-{
-	/* Only this lcore writes these; the control path reads them. */
-	__atomic_store_n(&q->no_path_bursts, q->no_path_bursts + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&q->no_path_pkts, q->no_path_pkts + nb_pkts, __ATOMIC_RELAXED);
+	m = __atomic_load_n(&q->main, __ATOMIC_ACQUIRE);
+	/* Kept in the queue rather than in one more callee-saved register. */
+	q->pkts = pkts;
+	nb = m->fn(m->q, pkts, nb_pkts);
 	fo_seq_leave(&q->seq);
-	return 0;
+#ifdef RTE_ARCH_X86
+	/* one compare sorts the three cases (compilers test twice) */
+	asm goto("cmpw $1, %0\n\t"
+		 "ja %l[many]\n\t"
+		 "jb %l[none]" : : "r" (nb) : "cc" : many, none);
+#else
+	if (nb > 1)
+		goto many;
+	if (nb == 0)
+		goto none;
+#endif
+	q->pkts[0]->port = q->port_id;
+none:
+	return nb;
+many:
+	fo_rx_set_port(q->pkts, nb, q->port_id);
+	return nb;
 }
 
 uint16_t
 fo_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct fo_txq *q = queue;
-	uint16_t nb, port;
+	const struct fo_tx_slot *t;
+	uint16_t nb;
 
 	fo_seq_enter(&q->seq);
-	/* Of the word, the one field this burst uses. */
-	port = __atomic_load_n(&q->fp->tx, __ATOMIC_ACQUIRE);
-	if (unlikely(port == FO_NO_PORT))
-		return fo_tx_no_path(q, nb_pkts);
-	nb = fo_sub_tx(port, q->qid, pkts, nb_pkts);
+	t = __atomic_load_n(&q->tx, __ATOMIC_ACQUIRE);
+	nb = t->fn(t->q, pkts, nb_pkts);
 	fo_seq_leave(&q->seq);
 	return nb;
 }

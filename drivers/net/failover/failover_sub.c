@@ -66,10 +66,11 @@ fo_membarrier_init(void)
 static void
 fo_wait_seq(const uint32_t *seq)
 {
-	uint32_t s = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
+	uint32_t s = __atomic_load_n(seq, __ATOMIC_ACQUIRE) & FO_SEQ_MASK;
 
+	/* the bits above FO_SEQ_MASK are the receive queues' poll schedule */
 	if (s & 1)
-		while (__atomic_load_n(seq, __ATOMIC_ACQUIRE) == s)
+		while ((__atomic_load_n(seq, __ATOMIC_ACQUIRE) & FO_SEQ_MASK) == s)
 			rte_pause();
 }
 
@@ -151,22 +152,101 @@ fo_paths_choose(const struct fo_priv *priv)
 	return fp;
 }
 
+static int
+fo_port_role(const struct fo_priv *priv, uint16_t port)
+{
+	int r;
+
+	for (r = 0; port != FO_NO_PORT && r < FO_NB_SUBS; r++)
+		if (priv->sub[r].port_id == port)
+			return r;
+	return FO_NONE;
+}
+
 /*
- * Publish the paths. A compare-and-swap (control path only) so that a
- * concurrent fo_on_detach() taking a destroyed port off is never undone:
- * when it wins, the choice is made again and sees the port gone.
+ * Point every queue at the slots the word designates. Under pub_lock: the
+ * control path and the event callbacks that take a port off both publish.
+ */
+static void
+fo_queues_point(struct fo_priv *priv, union fo_fp fp)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	int main_r = fo_port_role(priv, fp.rx_main), other_r = fo_port_role(priv, fp.rx_other);
+	int tx_r = fo_port_role(priv, fp.tx);
+	struct fo_rxq *rq;
+	struct fo_txq *tq;
+	uint16_t i;
+
+	__atomic_store_n(&priv->fp.word, fp.word, __ATOMIC_RELEASE);
+	for (i = 0; i < data->nb_rx_queues; i++) {
+		rq = data->rx_queues[i];
+		if (rq == NULL)
+			continue;
+		__atomic_store_n(&rq->main, &rq->slot[main_r], __ATOMIC_RELEASE);
+		__atomic_store_n(&rq->other, &rq->slot[other_r], __ATOMIC_RELEASE);
+	}
+	for (i = 0; i < data->nb_tx_queues; i++) {
+		tq = data->tx_queues[i];
+		if (tq != NULL)
+			__atomic_store_n(&tq->tx, &tq->slot[tx_r], __ATOMIC_RELEASE);
+	}
+}
+
+/* Queues set up or released: point them at the current paths again. */
+void
+fo_queues_publish(struct fo_priv *priv)
+{
+	rte_spinlock_lock(&priv->pub_lock);
+	fo_queues_point(priv, priv->fp);
+	rte_spinlock_unlock(&priv->pub_lock);
+}
+
+/*
+ * Fill a started sub-port's slots in every queue, before any path that
+ * uses it is published: its burst functions and queues as ethdev set them
+ * at its start (rte_eth_fp_ops). The slots were unused since it stopped.
+ */
+static void
+fo_slots_fill(struct fo_priv *priv, const struct fo_sub *s)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	const struct rte_eth_fp_ops *ops = &rte_eth_fp_ops[s->port_id];
+	struct fo_rxq *rq;
+	struct fo_txq *tq;
+	uint16_t i;
+
+	for (i = 0; i < data->nb_rx_queues; i++) {
+		rq = data->rx_queues[i];
+		if (rq == NULL)
+			continue;
+		rq->slot[s->role].fn = ops->rx_pkt_burst;
+		rq->slot[s->role].q = ops->rxq.data[i];
+	}
+	for (i = 0; i < data->nb_tx_queues; i++) {
+		tq = data->tx_queues[i];
+		if (tq == NULL)
+			continue;
+		tq->slot[s->role].fn = ops->tx_pkt_burst;
+		tq->slot[s->role].q = ops->txq.data[i];
+	}
+	rte_atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+/*
+ * Publish the paths the sub-ports' state calls for. Under pub_lock, so
+ * that a concurrent fo_on_detach() taking a destroyed port off is never
+ * undone: whichever comes second sees the port gone.
  */
 void
 fo_paths_update(struct fo_priv *priv)
 {
 	union fo_fp old, fp;
 
-	old.word = __atomic_load_n(&priv->fp.word, __ATOMIC_ACQUIRE);
-	do {
-		fp = fo_paths_choose(priv);
-	} while (old.word != fp.word &&
-		 !__atomic_compare_exchange_n(&priv->fp.word, &old.word, fp.word, false,
-					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+	rte_spinlock_lock(&priv->pub_lock);
+	old = priv->fp;
+	fp = fo_paths_choose(priv);
+	fo_queues_point(priv, fp);
+	rte_spinlock_unlock(&priv->pub_lock);
 	if (fp.role != FO_NONE && priv->last_role != FO_NONE && fp.role != priv->last_role)
 		priv->path_switches++;
 	if (fp.role != FO_NONE)
@@ -249,6 +329,7 @@ fo_sub_start(struct fo_priv *priv, struct fo_sub *s)
 		       fo_role_name[s->role], s->port_id, rte_strerror(-ret));
 		return ret;
 	}
+	fo_slots_fill(priv, s);
 	s->started = true;
 	return 0;
 }
@@ -602,25 +683,22 @@ fo_on_detach(void *ctx, uint16_t port_id, enum rte_failover_role role)
 {
 	struct fo_priv *priv = ctx;
 	struct fo_sub *s = &priv->sub[role];
-	union fo_fp old, fp;
+	union fo_fp fp;
 
-	RTE_SET_USED(port_id);
 	__atomic_store_n(&s->gone, true, __ATOMIC_SEQ_CST);
 	/* Off the fast path at once; fo_sync() settles the rest. */
-	old.word = __atomic_load_n(&priv->fp.word, __ATOMIC_ACQUIRE);
-	do {
-		fp = old;
-		if (fp.tx == port_id) {
-			fp.tx = FO_NO_PORT;
-			fp.role = FO_NONE;
-		}
-		if (fp.rx_main == port_id)
-			fp.rx_main = FO_NO_PORT;
-		if (fp.rx_other == port_id)
-			fp.rx_other = FO_NO_PORT;
-	} while (fp.word != old.word &&
-		 !__atomic_compare_exchange_n(&priv->fp.word, &old.word, fp.word, false,
-					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+	rte_spinlock_lock(&priv->pub_lock);
+	fp = priv->fp;
+	if (fp.tx == port_id) {
+		fp.tx = FO_NO_PORT;
+		fp.role = FO_NONE;
+	}
+	if (fp.rx_main == port_id)
+		fp.rx_main = FO_NO_PORT;
+	if (fp.rx_other == port_id)
+		fp.rx_other = FO_NO_PORT;
+	fo_queues_point(priv, fp);
+	rte_spinlock_unlock(&priv->pub_lock);
 	/*
 	 * Late notice: its PMD has closed it already. Wait at least for the
 	 * bursts that could still reach it before ethdev frees its data.
@@ -639,15 +717,13 @@ fo_on_remove_request(void *ctx, uint16_t port_id, enum rte_failover_role role)
 {
 	struct fo_priv *priv = ctx;
 	const struct fo_sub *other = &priv->sub[role == RTE_FAILOVER_PRIMARY ? FO_STANDBY : FO_PRIMARY];
-	union fo_fp old, fp;
+	union fo_fp fp;
 	uint16_t alt;
 
 	__atomic_store_n(&priv->sub[role].leaving, true, __ATOMIC_RELEASE);
-	old.word = __atomic_load_n(&priv->fp.word, __ATOMIC_ACQUIRE);
-	do {
-		fp = old;
-		if (fp.tx != port_id)
-			break;
+	rte_spinlock_lock(&priv->pub_lock);
+	fp = priv->fp;
+	if (fp.tx == port_id) {
 		alt = fp.rx_main == port_id ? fp.rx_other : fp.rx_main;
 		if (alt != FO_NO_PORT && alt == other->port_id && other->link_up) {
 			fp.tx = alt;
@@ -656,8 +732,9 @@ fo_on_remove_request(void *ctx, uint16_t port_id, enum rte_failover_role role)
 			fp.tx = FO_NO_PORT;
 			fp.role = FO_NONE;
 		}
-	} while (!__atomic_compare_exchange_n(&priv->fp.word, &old.word, fp.word, false,
-					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+		fo_queues_point(priv, fp);
+	}
+	rte_spinlock_unlock(&priv->pub_lock);
 	fo_kick(priv);
 }
 
@@ -732,6 +809,7 @@ fo_sub_init(struct fo_priv *priv)
 	pthread_mutexattr_init(&attr);
 	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&priv->lock, &attr);
+	rte_spinlock_init(&priv->pub_lock);
 	pthread_mutexattr_destroy(&attr);
 	priv->fp.tx = priv->fp.rx_main = priv->fp.rx_other = FO_NO_PORT;
 	priv->fp.role = FO_NONE;
