@@ -83,6 +83,7 @@ struct rh_opts {
 /* Frame payload after the Ethernet header. */
 struct rh_tag {
 	uint32_t magic;
+	uint32_t run;             /* process id: frames of another run are ignored */
 	uint32_t round;
 	uint64_t seq;
 } __rte_packed;
@@ -116,7 +117,8 @@ struct rh {
 	struct rh_round *rd;
 	struct rh_side vf, vhost;
 	unsigned int rounds_done;
-	uint64_t fo_opackets, path_switches, vf_sock_drops;
+	uint32_t run;
+	uint64_t fo_opackets, fo_primary_tx, fo_standby_tx, path_switches, vf_sock_drops;
 	/* worker only */
 	uint64_t seq, alloc_fail;
 	/* shared with the worker */
@@ -165,7 +167,7 @@ rh_tag_get(const void *frame, size_t len, struct rh_tag *tag)
 	    !rte_is_same_ether_addr(&eh->src_addr, &rh_mac))
 		return -1;
 	memcpy(tag, eh + 1, sizeof(*tag));
-	return tag->magic == RH_MAGIC && tag->round < rh.nb_slots ? 0 : -1;
+	return tag->magic == RH_MAGIC && tag->run == rh.run && tag->round < rh.nb_slots ? 0 : -1;
 }
 
 /* Count one frame at a far end (each side has a single writer). */
@@ -195,7 +197,7 @@ rh_side_count(struct rh_side *side, const void *frame, size_t len)
 static void
 rh_frame_fill(struct rte_mbuf *m, uint32_t round, uint64_t seq)
 {
-	struct rh_tag tag = { .magic = RH_MAGIC, .round = round, .seq = seq };
+	struct rh_tag tag = { .magic = RH_MAGIC, .run = rh.run, .round = round, .seq = seq };
 	struct rte_ether_hdr *eh;
 
 	m->data_len = RH_FRAME_LEN;
@@ -495,12 +497,12 @@ static void
 rh_round_print(const struct rh *r, unsigned int i)
 {
 	const struct rh_round *rd = &r->rd[i];
-	char rel[32] = "        -   ";
+	char rel[32] = "      -   ";
 
 	if (r->opts.trigger != RH_TRIGGER_LINK)
-		snprintf(rel, sizeof(rel), "%8.3f ms", rh_ms(rd->t_released));
-	printf("round %3u/%u  standby %8.3f ms  VF released %s  primary %8.3f ms  "
-	       "sent %6" PRIu64 " = VF %6" PRIu64 " + vhost %6" PRIu64 "  lost %" PRId64,
+		snprintf(rel, sizeof(rel), "%6.2f ms", rh_ms(rd->t_released));
+	printf("round %3u/%u  standby %7.3f ms  released %s  primary %7.3f ms | sent %6" PRIu64
+	       " = VF %6" PRIu64 " + vhost %6" PRIu64 " + lost %" PRId64,
 	       i, r->opts.rounds, rh_ms(rd->t_standby), rel, rh_ms(rd->t_primary),
 	       rh_load(&rd->offered), rh_load(&r->vf.rx[i]), rh_load(&r->vhost.rx[i]),
 	       rh_round_lost(r, i));
@@ -677,18 +679,28 @@ rh_rig_setup(struct rh *r)
 	return rh_wait_ready(r);
 }
 
+static uint64_t
+rh_xstat(uint16_t port, const char *name)
+{
+	uint64_t id, v;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
+		return UINT64_MAX;
+	return v;
+}
+
 /* Read the failover port's own counters before it goes. */
 static void
 rh_fo_counters(struct rh *r)
 {
 	struct rte_eth_stats st;
-	uint64_t id;
 
 	if (rte_eth_stats_get(r->fo, &st) == 0)
 		r->fo_opackets = st.opackets;
-	if (rte_eth_xstats_get_id_by_name(r->fo, "path_switches", &id) != 0 ||
-	    rte_eth_xstats_get_by_id(r->fo, &id, &r->path_switches, 1) != 1)
-		r->path_switches = UINT64_MAX;
+	r->fo_primary_tx = rh_xstat(r->fo, "primary_tx_packets");
+	r->fo_standby_tx = rh_xstat(r->fo, "standby_tx_packets");
+	r->path_switches = rh_xstat(r->fo, "path_switches");
 }
 
 /* Close everything (the failover closes both sub-ports); count the pools. */
@@ -804,17 +816,23 @@ rh_report(const struct rh *r)
 	rh_sum(r, &t);
 	printf("\nSummary: %u rounds, trigger %s, away %u ms\n", r->rounds_done,
 	       rh_trigger_name[r->opts.trigger], r->opts.away_ms);
-	rh_print_pct(r, "trigger -> first burst on the standby", offsetof(struct rh_round, t_standby));
+	rh_print_pct(r, "trigger -> first burst on the standby",
+		     offsetof(struct rh_round, t_standby));
 	if (!link)
 		rh_print_pct(r, "trigger -> VF released by the failover",
 			     offsetof(struct rh_round, t_released));
-	rh_print_pct(r, "re-add -> first burst on the primary", offsetof(struct rh_round, t_primary));
-	printf("  frames sent %" PRIu64 ": received %" PRIu64 " at the VF end (tap kernel side), %"
-	       PRIu64 " at the vhost end; refused by tx_burst %" PRIu64 " (%" PRIu64
-	       " bursts with no path); lost %" PRId64 "; duplicates %" PRIu64 "\n",
-	       t.offered, t.vf, t.vhost, t.refused, t.no_path, t.lost, dups);
-	printf("  failover port: opackets %" PRIu64 ", path_switches %" PRIu64 "\n",
-	       r->fo_opackets, r->path_switches);
+	rh_print_pct(r, "re-add -> first burst on the primary",
+		     offsetof(struct rh_round, t_primary));
+	printf("  frames sent             %10" PRIu64 "\n", t.offered);
+	printf("    received at VF end    %10" PRIu64 "  (tap kernel side)\n", t.vf);
+	printf("    received at vhost end %10" PRIu64 "\n", t.vhost);
+	printf("    refused by tx_burst   %10" PRIu64 "  (%" PRIu64 " bursts found no path)\n",
+	       t.refused, t.no_path);
+	printf("    lost                  %10" PRId64 "\n", t.lost);
+	printf("    duplicates            %10" PRIu64 "\n", dups);
+	printf("  failover port: opackets %" PRIu64 " (primary %" PRIu64 ", standby %" PRIu64
+	       "), path_switches %" PRIu64 "\n", r->fo_opackets, r->fo_primary_tx,
+	       r->fo_standby_tx, r->path_switches);
 	printf("  mempools after close: %u/%u and %u/%u (vhost) mbufs free\n", r->pool_left,
 	       r->pool_size, r->vh_pool_left, r->vh_pool_size);
 	printf("Criteria:\n");
@@ -829,6 +847,10 @@ rh_report(const struct rh *r)
 	snprintf(what, sizeof(what), "failover opackets (%" PRIu64 ") = frames tx_burst accepted "
 		 "(%" PRIu64 ")", r->fo_opackets, t.offered - t.refused);
 	ok &= rh_check(what, r->fo_opackets == t.offered - t.refused, false);
+	snprintf(what, sizeof(what), "failover per-path counters = far ends (primary %" PRIu64
+		 " = VF %" PRIu64 ", standby %" PRIu64 " = vhost %" PRIu64 ")",
+		 r->fo_primary_tx, t.vf, r->fo_standby_tx, t.vhost);
+	ok &= rh_check(what, r->fo_primary_tx == t.vf && r->fo_standby_tx == t.vhost, false);
 	ok &= rh_check("every mbuf back in its mempool after closing the ports",
 		       r->pool_left == r->pool_size && r->vh_pool_left == r->vh_pool_size, false);
 	snprintf(what, sizeof(what), "far-end counting exact (socket drops %" PRIu64
@@ -915,6 +937,9 @@ rh_parse(struct rh_opts *o, int argc, char **argv)
 		case 'g':
 			ret = rh_uint(optarg, 0, 1000000, &o->gap_us);
 			break;
+		case 'h':
+			rh_usage(argv[0]);
+			return 1;
 		case 'i':
 			ret = strlen(optarg) < sizeof(o->iface) && optarg[0] != '\0' ? 0 : -1;
 			strlcpy(o->iface, optarg, sizeof(o->iface));
@@ -922,7 +947,7 @@ rh_parse(struct rh_opts *o, int argc, char **argv)
 		default:
 			ret = -1;
 		}
-		if (ret != 0 && c != 'h')
+		if (ret != 0)
 			printf("bad option or value: %s\n", argv[optind - 1]);
 	}
 	if (ret == 0 && optind < argc) {
@@ -948,6 +973,7 @@ rh_alloc(struct rh *r)
 	r->vf_fd = -1;
 	r->fo = r->vh = RTE_MAX_ETHPORTS;
 	r->want_role = -1;
+	r->run = (uint32_t)getpid();
 	return r->rd != NULL && r->vf.rx != NULL && r->vhost.rx != NULL &&
 	       r->vf.seen != NULL && r->vhost.seen != NULL ? 0 : -1;
 }
@@ -998,6 +1024,25 @@ rh_preflight(const struct rh *r)
 	return 0;
 }
 
+/* 0: PASS, 1: FAIL, 2: the rig could not be set up. */
+static int
+rh_rehearse(struct rh *r)
+{
+	int ret;
+
+	if (rh_alloc(r) != 0 || rh_preflight(r) != 0)
+		return 2;
+	printf("Rehearsing %u live migrations: trigger %s, %u ms on the standby\n",
+	       r->opts.rounds, rh_trigger_name[r->opts.trigger], r->opts.away_ms);
+	ret = rh_vf_open(r) != 0 || rh_rig_setup(r) != 0 ? 2 : 0;
+	if (ret == 0)
+		rh_run(r);
+	if (r->vf_fd >= 0)
+		rh_vf_close(r);
+	rh_rig_close(r);
+	return ret == 0 ? rh_report(r) : ret;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1015,21 +1060,11 @@ main(int argc, char **argv)
 	rte_ether_unformat_addr(RH_MAC_STR, &rh_mac);
 	signal(SIGINT, rh_on_signal);
 	signal(SIGTERM, rh_on_signal);
-	ret = rh_parse(&rh.opts, argc, argv) != 0 || rh_alloc(&rh) != 0 ||
-	      rh_preflight(&rh) != 0 ? 2 : 0;
-	if (ret == 0) {
-		printf("Rehearsing %u live migrations: trigger %s, %u ms on the standby\n",
-		       rh.opts.rounds, rh_trigger_name[rh.opts.trigger], rh.opts.away_ms);
-		if (rh_vf_open(&rh) != 0 || rh_rig_setup(&rh) != 0)
-			ret = 2;
-		if (ret == 0)
-			rh_run(&rh);
-		if (rh.vf_fd >= 0)
-			rh_vf_close(&rh);
-		rh_rig_close(&rh);
-		if (ret == 0)
-			ret = rh_report(&rh);
-	}
+	ret = rh_parse(&rh.opts, argc, argv);
+	if (ret == 0)
+		ret = rh_rehearse(&rh);
+	else
+		ret = ret > 0 ? 0 : 2;   /* --help: nothing to run */
 	rh_free(&rh);
 	rte_eal_cleanup();
 	rh_rm_runtime_dir(runtime_dir);
