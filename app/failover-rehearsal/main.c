@@ -44,6 +44,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_random.h>
 
 #include "rte_pmd_failover.h"
 
@@ -62,6 +63,8 @@
 #define RH_LIMIT_MS 2000          /* a switch slower than this fails the round */
 #define RH_SEQ_BITS (1u << 26)    /* frames checked for duplicates */
 #define RH_SOCK_BUF (64 << 20)
+/* Phases last a random extra 0-10 ms: triggers then fall anywhere in the link poll period. */
+#define RH_JITTER_US 10000
 
 enum rh_trigger { RH_TRIGGER_EVENT, RH_TRIGGER_API, RH_TRIGGER_LINK };
 
@@ -342,12 +345,19 @@ rh_nap(struct rh *r)
 }
 
 static void
-rh_sleep_ms(struct rh *r, unsigned int ms)
+rh_sleep_us(struct rh *r, uint64_t us)
 {
-	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() * ms / 1000;
+	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() * us / 1000000;
 
 	while (rte_get_timer_cycles() < end)
 		rh_nap(r);
+}
+
+/* A phase of the round: ms plus a random jitter. */
+static void
+rh_phase(struct rh *r, unsigned int ms)
+{
+	rh_sleep_us(r, ms * 1000ULL + rte_rand_max(RH_JITTER_US));
 }
 
 /* Wait until the worker has run two whole loops since now. */
@@ -529,12 +539,12 @@ rh_round(struct rh *r, unsigned int i)
 	rd->t_standby = rh_first_burst(r, t0);
 	if (r->opts.trigger != RH_TRIGGER_LINK)
 		rd->t_released = rh_wait_released(r, t0);
-	rh_sleep_ms(r, r->opts.away_ms);
+	rh_phase(r, r->opts.away_ms);
 	t0 = rh_arm(r, RTE_PMD_FAILOVER_PRIMARY);
 	if (rh_trigger_back(r) != 0)
 		return -1;
 	rd->t_primary = rh_first_burst(r, t0);
-	rh_sleep_ms(r, r->opts.home_ms);
+	rh_phase(r, r->opts.home_ms);
 	/* close the round: later frames carry the next round's number */
 	__atomic_store_n(&r->tag_round, i + 1, __ATOMIC_RELEASE);
 	if (rh_worker_sync(r) != 0)
@@ -563,7 +573,7 @@ rh_run(struct rh *r)
 		printf("cannot launch the worker on lcore %u\n", lcore);
 		return -1;
 	}
-	rh_sleep_ms(r, r->opts.home_ms);
+	rh_phase(r, r->opts.home_ms);
 	printf("warm-up on the primary: sent %" PRIu64 "\n", rh_load(&r->rd[0].offered));
 	for (r->rounds_done = 0; r->rounds_done < r->opts.rounds && !rh_quit; r->rounds_done++) {
 		ret = rh_round(r, r->rounds_done + 1);
@@ -575,7 +585,7 @@ rh_run(struct rh *r)
 	}
 	__atomic_store_n(&r->tx_on, 0, __ATOMIC_RELEASE);
 	rh_worker_sync(r);
-	rh_sleep_ms(r, 100);   /* the worker keeps draining the vhost end */
+	rh_sleep_us(r, 100000);   /* the worker keeps draining the vhost end */
 	__atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
 	return ret;
@@ -874,8 +884,8 @@ rh_usage(const char *prog)
 	       "                      api:   rte_pmd_failover_primary_leave(), back with"
 	       " RTE_DEV_EVENT_ADD\n"
 	       "                      link:  VF link down, back with link up (no notice)\n"
-	       "  --away-ms N       time on the standby per round (default 50)\n"
-	       "  --home-ms N       time on the primary after each round (default 50)\n"
+	       "  --away-ms N       time on the standby per round (default 50, plus 0-10 random)\n"
+	       "  --home-ms N       time on the primary after each round (default 50, plus 0-10)\n"
 	       "  --gap-us N        pause between bursts of %u frames (default 100)\n"
 	       "  --iface NAME      kernel interface of the tap VF (default fo_vf0)\n"
 	       "  --help\n", prog, RH_BURST);
