@@ -103,7 +103,6 @@ struct rh_round {
 
 /* One far end: counts per round, a bitmap of the sequence numbers seen. */
 struct rh_side {
-	const char *name;
 	uint64_t *rx;             /* unique frames received, per round */
 	uint64_t *seen;
 	uint64_t dups, unchecked;
@@ -978,8 +977,6 @@ rh_alloc(struct rh *r)
 	r->vhost.rx = calloc(r->nb_slots, sizeof(uint64_t));
 	r->vf.seen = calloc(RH_SEQ_BITS / 64, sizeof(uint64_t));
 	r->vhost.seen = calloc(RH_SEQ_BITS / 64, sizeof(uint64_t));
-	r->vf.name = "VF";
-	r->vhost.name = "vhost";
 	r->vf_fd = -1;
 	r->fo = r->vh = RTE_MAX_ETHPORTS;
 	r->want_role = -1;
