@@ -582,6 +582,8 @@ rh_run(struct rh *r)
 			break;
 		}
 	}
+	if (rh_quit)
+		printf("interrupted after %u rounds\n", r->rounds_done);
 	__atomic_store_n(&r->tx_on, 0, __ATOMIC_RELEASE);
 	rh_worker_sync(r);
 	rh_sleep_us(r, 100000);   /* the worker keeps draining the vhost end */
