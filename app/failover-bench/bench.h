@@ -28,6 +28,7 @@ enum bench_sub {
 enum bench_var {
 	VAR_DIRECT,     /* the sub-port itself */
 	VAR_FAILOVER,   /* net_failover, sub-port as primary, a standby present */
+	VAR_FO_KEEP,    /* the same with rx_port_rewrite=0 (mbuf->port kept) */
 	VAR_BONDING,    /* net_bonding mode 1 (active-backup) */
 	VAR_FAILSAFE,   /* net_failsafe */
 	VAR_COUNT

@@ -27,7 +27,9 @@
 #include "stats.h"
 
 const char *const bench_sub_name[SUB_COUNT] = { "null", "null-norx", "ring" };
-const char *const bench_var_name[VAR_COUNT] = { "direct", "failover", "bonding", "failsafe" };
+const char *const bench_var_name[VAR_COUNT] = {
+	"direct", "failover", "fo-keep", "bonding", "failsafe",
+};
 const char *const bench_mode_name[MODE_COUNT] = { "rx", "tx", "io", "idle" };
 
 static const struct bench_case bench_cases[] = {
@@ -231,6 +233,17 @@ wall_targets(void)
 	       verdict(all.median, TARGET_IO_NULL));
 	c = case_index(SUB_RING, MODE_IO, 32);
 	ratio_runs(c, VAR_FAILOVER, &all, &runs);
+	printf("  io ratio over net_ring                   %6.3f  %5.3f-%5.3f  <= %.2f  %s\n",
+	       all.median, runs.min, runs.max, TARGET_IO_RING,
+	       verdict(all.median, TARGET_IO_RING));
+	printf("  with rx_port_rewrite=0 (fo-keep: mbuf->port left to the sub-port)\n");
+	c = case_index(SUB_NULL, MODE_IO, 32);
+	ratio_runs(c, VAR_FO_KEEP, &all, &runs);
+	printf("  io ratio over net_null                   %6.3f  %5.3f-%5.3f  <= %.2f  %s\n",
+	       all.median, runs.min, runs.max, TARGET_IO_NULL,
+	       verdict(all.median, TARGET_IO_NULL));
+	c = case_index(SUB_RING, MODE_IO, 32);
+	ratio_runs(c, VAR_FO_KEEP, &all, &runs);
 	printf("  io ratio over net_ring                   %6.3f  %5.3f-%5.3f  <= %.2f  %s\n",
 	       all.median, runs.min, runs.max, TARGET_IO_RING,
 	       verdict(all.median, TARGET_IO_RING));

@@ -3,6 +3,7 @@
 /*
  * Devargs:
  *   primary=<dev>,standby=<dev>[,mac=<xx:xx:xx:xx:xx:xx>][,link_poll_ms=<n>]
+ *   [,rx_port_rewrite=0|1]
  *   <dev> := <name> | (<driver><id>,<k>=<v>,...)
  *
  * rte_kvargs cannot split values that hold commas and '=' (22.11 ends a key
@@ -23,9 +24,10 @@
 #define FO_ARG_STANDBY "standby"
 #define FO_ARG_MAC "mac"
 #define FO_ARG_LINK_POLL "link_poll_ms"
+#define FO_ARG_RX_PORT "rx_port_rewrite"
 
 static const char *const fo_arg_keys[] = {
-	FO_ARG_PRIMARY, FO_ARG_STANDBY, FO_ARG_MAC, FO_ARG_LINK_POLL,
+	FO_ARG_PRIMARY, FO_ARG_STANDBY, FO_ARG_MAC, FO_ARG_LINK_POLL, FO_ARG_RX_PORT,
 };
 
 /* Length of the item starting at p (up to a top-level comma), or -1. */
@@ -113,6 +115,17 @@ parse_link_poll(const char *val, struct fo_args *args)
 }
 
 static int
+parse_rx_port(const char *val, struct fo_args *args)
+{
+	if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0) {
+		FO_LOG(ERR, "rx_port_rewrite: '%s' is not 0 or 1", val);
+		return -EINVAL;
+	}
+	args->rx_port_keep = val[0] == '0';
+	return 0;
+}
+
+static int
 parse_item(char *item, struct fo_args *args, unsigned int *seen)
 {
 	char *val = strchr(item, '=');
@@ -141,6 +154,8 @@ parse_item(char *item, struct fo_args *args, unsigned int *seen)
 		return parse_dev(item, val, args, FO_STANDBY);
 	if (strcmp(item, FO_ARG_MAC) == 0)
 		return parse_mac(val, args);
+	if (strcmp(item, FO_ARG_RX_PORT) == 0)
+		return parse_rx_port(val, args);
 	return parse_link_poll(val, args);
 }
 

@@ -48,7 +48,7 @@ fo_probe(struct rte_vdev_device *vdev)
 	if (args.mac_set)
 		dev->data->mac_addrs[0] = args.mac;
 	dev->dev_ops = &fo_ops;
-	dev->rx_pkt_burst = fo_rx_burst;
+	dev->rx_pkt_burst = priv->args.rx_port_keep ? fo_rx_burst_keep_port : fo_rx_burst;
 	dev->tx_pkt_burst = fo_tx_burst;
 	dev->tx_pkt_prepare = fo_tx_prepare;
 	dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;

@@ -60,6 +60,7 @@ struct fo_args {
 	struct rte_ether_addr mac;
 	bool mac_set;
 	uint32_t link_poll_ms;
+	bool rx_port_keep;       /* rx_port_rewrite=0: mbuf->port left as received */
 };
 
 /*
@@ -228,6 +229,7 @@ int fo_sub_replay(struct fo_priv *priv, struct fo_sub *s);
 void fo_rxq_init(struct fo_rxq *q);
 void fo_txq_init(struct fo_txq *q);
 uint16_t fo_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t fo_rx_burst_keep_port(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 

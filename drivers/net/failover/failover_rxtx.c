@@ -172,8 +172,8 @@ fo_rx_port(const struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb)
  * still arriving on the old path after a switch are not lost; the active
  * one fills the rest.
  */
-static __rte_noinline uint16_t
-fo_rx_other(struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+static __rte_always_inline uint16_t
+fo_rx_other(struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, bool rewrite)
 {
 	const struct fo_rx_slot *o = __atomic_load_n(&q->other, __ATOMIC_ACQUIRE);
 	const struct fo_rx_slot *m = __atomic_load_n(&q->main, __ATOMIC_ACQUIRE);
@@ -186,8 +186,21 @@ fo_rx_other(struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	if (nb < nb_pkts)
 		nb += m->fn(m->q, pkts + nb, nb_pkts - nb);
 	fo_seq_leave(&q->seq);
-	fo_rx_port(q, pkts, nb);
+	if (rewrite)
+		fo_rx_port(q, pkts, nb);
 	return nb;
+}
+
+static __rte_noinline uint16_t
+fo_rx_other_port(struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return fo_rx_other(q, pkts, nb_pkts, true);
+}
+
+static __rte_noinline uint16_t
+fo_rx_other_keep(struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return fo_rx_other(q, pkts, nb_pkts, false);
 }
 
 uint16_t
@@ -198,7 +211,7 @@ fo_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	uint16_t nb;
 
 	if (unlikely(fo_seq_enter_rx(&q->seq)))
-		return fo_rx_other(q, pkts, nb_pkts);
+		return fo_rx_other_port(q, pkts, nb_pkts);
 	m = __atomic_load_n(&q->main, __ATOMIC_ACQUIRE);
 	/* Kept in the queue rather than in one more callee-saved register. */
 	q->pkts = pkts;
@@ -220,6 +233,22 @@ none:
 	return nb;
 many:
 	fo_rx_set_port(q->pkts, nb, q->port_id);
+	return nb;
+}
+
+/* rx_port_rewrite=0: mbuf->port stays what the sub-port wrote. */
+uint16_t
+fo_rx_burst_keep_port(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct fo_rxq *q = queue;
+	const struct fo_rx_slot *m;
+	uint16_t nb;
+
+	if (unlikely(fo_seq_enter_rx(&q->seq)))
+		return fo_rx_other_keep(q, pkts, nb_pkts);
+	m = __atomic_load_n(&q->main, __ATOMIC_ACQUIRE);
+	nb = m->fn(m->q, pkts, nb_pkts);
+	fo_seq_leave(&q->seq);
 	return nb;
 }
 
