@@ -13,7 +13,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out" /var/run/dpdk/$prefix' EXIT INT TERM
 eal="--no-huge -m 1024 --no-pci --file-prefix=$prefix --log-level=*:crit"
 
-"$bench" -l 0-1 $eal -- --wall --mq "$@"
+"$bench" -l 0-1 $eal -- --wall --mq --switch "$@"
 command -v valgrind >/dev/null || { echo "valgrind not installed: no instruction counts"; exit 0; }
 valgrind --tool=callgrind --collect-atstart=no --separate-threads=yes \
     --callgrind-out-file="$out/cg.out" \

@@ -316,6 +316,38 @@ test_rx_both_rewrites_port(void)
 	return ft_pool_check(pool, case_start);
 }
 
+/* rx_port_rewrite=0: mbuf->port is what the sub-port wrote. */
+static int
+test_rx_port_kept(void)
+{
+	struct rte_mbuf *pkts[8], *rx[16];
+	unsigned int got = 0, i, t;
+	uint16_t port, p, n;
+
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_k0",
+			"primary=(net_fosim20),standby=(net_fosim21),rx_port_rewrite=0"),
+			"probe with rx_port_rewrite=0");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_failover_k0", &port), "port");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &p),
+			    "primary");
+	TEST_ASSERT_SUCCESS(fo_setup_port(port), "setup");
+	TEST_ASSERT_SUCCESS(wait_active(port, RTE_PMD_FAILOVER_PRIMARY), "primary active");
+	TEST_ASSERT_SUCCESS(rte_pktmbuf_alloc_bulk(pool, pkts, 8), "alloc");
+	TEST_ASSERT_EQUAL(fosim_rx_inject(p, 0, pkts, 8), 8, "inject");
+	for (t = 0; t < 64 && got < 8; t++) {
+		n = rte_eth_rx_burst(port, 0, rx, RTE_DIM(rx));
+		for (i = 0; i < n; i++)
+			TEST_ASSERT_EQUAL(rx[i]->port, p, "mbuf->port rewritten");
+		got += n;
+		rte_pktmbuf_free_bulk(rx, n);
+	}
+	TEST_ASSERT_EQUAL(got, 8, "packets lost");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(port), "close");
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit("net_failover_k0"), "uninit");
+	return ft_pool_check(pool, case_start);
+}
+
 static int
 test_xstats_names_stable(void)
 {
@@ -486,6 +518,7 @@ static struct unit_test_suite control_suite = {
 		TEST_CASE_ST(case_setup, case_teardown, test_start_configure_rollback),
 		TEST_CASE_ST(case_setup, case_teardown, test_datapath_failover_counts),
 		TEST_CASE_ST(case_setup, case_teardown, test_rx_both_rewrites_port),
+		TEST_CASE_ST(case_setup, case_teardown, test_rx_port_kept),
 		TEST_CASE_ST(case_setup, case_teardown, test_xstats_names_stable),
 		TEST_CASE_ST(case_setup, case_teardown, test_replay_on_join),
 		TEST_CASE_ST(case_setup, case_teardown, test_unfit_join_refused),

@@ -135,6 +135,8 @@ test_link_poll_range(void)
 			    "too large");
 	TEST_ASSERT_SUCCESS(expect_bad("standby=(net_null_l0),link_poll_ms=-1", "-1"),
 			    "negative");
+	TEST_ASSERT_SUCCESS(expect_bad("standby=(net_null_l0),rx_port_rewrite=yes", "yes"),
+			    "rx_port_rewrite not 0/1");
 	return expect_bad("standby=(net_null_l0),link_poll_ms=5ms", "5ms");
 }
 

@@ -81,4 +81,7 @@ void bench_queue_prepare(struct bench_queue *bq, const struct bench_case *c);
 void bench_queue_drain(struct bench_queue *bq, const struct bench_case *c);
 void bench_loop(struct bench_queue *bq, const struct bench_case *c, uint64_t iters);
 
+/* switch.c: switch-over figures (event to first burst on the new path) */
+int bench_switch(struct rte_mempool *mp, unsigned int rounds);
+
 #endif /* FAILOVER_BENCH_H */

@@ -64,19 +64,20 @@ static const struct bench_case mq_cases[] = {
 
 #define RUNS_MAX 8
 #define ROUNDS_MAX 32
-#define IR_ITERS 1024            /* a multiple of 8: whole standby-poll periods */
+#define IR_ITERS 1024            /* a multiple of 32: whole standby-poll periods */
 
 struct bench_opts {
-	bool wall, ir, mq;
+	bool wall, ir, mq, sw;
 	bool quick;                  /* ir: only the cases the targets need */
 	bool check;                  /* exit 1 when a net_failover target is missed */
 	bool thp;
 	unsigned int runs, rounds, ms;
+	unsigned int sw_rounds;      /* --switch: unplug/replug rounds */
 	const char *cg_out;          /* valgrind's --callgrind-out-file */
 };
 
 static struct bench_opts opts = {
-	.thp = true, .runs = 3, .rounds = 8, .ms = 4,
+	.thp = true, .runs = 3, .rounds = 8, .ms = 4, .sw_rounds = 200,
 };
 static struct bench_port ports[SUB_COUNT][VAR_COUNT];
 static struct rte_mempool *pool;
@@ -515,12 +516,14 @@ static void
 usage(const char *prog)
 {
 	printf("usage: %s [EAL options] -- [--wall] [--mq] [--ir --cg-out <file> [--quick]]\n"
-	       "       [--runs N] [--rounds N] [--ms N] [--no-thp] [--check]\n"
+	       "       [--switch[=N]] [--runs N] [--rounds N] [--ms N] [--no-thp] [--check]\n"
 	       "  --wall     paired wall-time ratios on 1 lcore (default without --ir/--mq)\n"
 	       "  --mq       2 queues on 2 lcores, per-lcore ratios\n"
 	       "  --ir       instructions per call under callgrind (see the guide)\n"
 	       "  --quick    --ir over the cases the targets need only\n"
-	       "  --check    exit 1 when a net_failover target is missed\n", prog);
+	       "  --check    exit 1 when a net_failover target is missed\n"
+	       "  --switch[=N]  switch-over figures over N unplug/replug rounds (200),\n"
+	       "             needs 2 lcores\n", prog);
 }
 
 static int
@@ -534,6 +537,7 @@ parse_args(int argc, char **argv)
 		{ "runs", required_argument, NULL, 'r' },
 		{ "rounds", required_argument, NULL, 'R' },
 		{ "ms", required_argument, NULL, 't' },
+		{ "switch", optional_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o;
@@ -550,10 +554,15 @@ parse_args(int argc, char **argv)
 		case 'r': opts.runs = RTE_MIN(RTE_MAX(atoi(optarg), 1), RUNS_MAX); break;
 		case 'R': opts.rounds = RTE_MIN(RTE_MAX(atoi(optarg), 2), ROUNDS_MAX); break;
 		case 't': opts.ms = RTE_MAX(atoi(optarg), 1); break;
+		case 's':
+			opts.sw = true;
+			if (optarg != NULL)
+				opts.sw_rounds = RTE_MAX(atoi(optarg), 1);
+			break;
 		default: usage(argv[0]); return -1;
 		}
 	}
-	if (!opts.wall && !opts.mq && !opts.ir)
+	if (!opts.wall && !opts.mq && !opts.ir && !opts.sw)
 		opts.wall = true;
 	return 0;
 }
@@ -572,11 +581,12 @@ main(int argc, char **argv)
 		return 1;
 	tsc_hz = rte_get_tsc_hz();
 	pool = bench_pool_create(opts.thp);
-	ret = pool == NULL ? -1 : bench_ports_create(pool, ports);
-	/*
-	 * Switch-over latency (event to first standby burst, p50/p99) belongs
-	 * here too; it waits for the hotplug issue's event path.
-	 */
+	ret = pool == NULL ? -1 : 0;
+	/* first, while ports are free (32 at most; the comparison takes ~30) */
+	if (ret == 0 && opts.sw)
+		ret = bench_switch(pool, opts.sw_rounds);
+	if (ret == 0 && (opts.wall || opts.mq || opts.ir))
+		ret = bench_ports_create(pool, ports);
 	if (ret == 0 && opts.wall)
 		wall_mode();
 	if (ret == 0 && opts.mq)
