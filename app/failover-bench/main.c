@@ -454,9 +454,12 @@ ir_targets(void)
 	for (v = VAR_FAILOVER; v < VAR_COUNT; v++) {
 		ir_split(MODE_RX, v, &rx_call, &rx_pkt);
 		ir_split(MODE_TX, v, &tx_call, &tx_pkt);
-		empty = ir_call[ce][v] - ir_call[ce][VAR_DIRECT];
-		printf("%-9s %8.2f %8.2f %8.2f %8.2f %11.2f\n", bench_var_name[v], rx_call,
-		       rx_pkt, tx_call, tx_pkt, empty);
+		printf("%-9s %8.2f %8.2f %8.2f %8.2f ", bench_var_name[v], rx_call,
+		       rx_pkt, tx_call, tx_pkt);
+		if (ports[SUB_NORX][v].ok)
+			printf("%11.2f\n", ir_call[ce][v] - ir_call[ce][VAR_DIRECT]);
+		else
+			printf("%11s\n", "n/a");
 	}
 	ir_split(MODE_RX, VAR_FAILOVER, &rx_call, &rx_pkt);
 	ir_split(MODE_TX, VAR_FAILOVER, &tx_call, &tx_pkt);
