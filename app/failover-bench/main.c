@@ -221,33 +221,25 @@ wall_report_case(unsigned int c)
 }
 
 static void
-wall_targets(void)
+wall_target(enum bench_sub sub, unsigned int var, double target)
 {
 	struct stats_summary all, runs;
-	int c;
 
+	ratio_runs(case_index(sub, MODE_IO, 32), var, &all, &runs);
+	printf("  io ratio over net_%-4s                   %6.3f  %5.3f-%5.3f  <= %.2f  %s\n",
+	       sub == SUB_NULL ? "null" : "ring", all.median, runs.min, runs.max, target,
+	       verdict(all.median, target));
+}
+
+static void
+wall_targets(void)
+{
 	printf("\nnet_failover wall targets (burst 32)       median  run range    target\n");
-	c = case_index(SUB_NULL, MODE_IO, 32);
-	ratio_runs(c, VAR_FAILOVER, &all, &runs);
-	printf("  io ratio over net_null                   %6.3f  %5.3f-%5.3f  <= %.2f  %s\n",
-	       all.median, runs.min, runs.max, TARGET_IO_NULL,
-	       verdict(all.median, TARGET_IO_NULL));
-	c = case_index(SUB_RING, MODE_IO, 32);
-	ratio_runs(c, VAR_FAILOVER, &all, &runs);
-	printf("  io ratio over net_ring                   %6.3f  %5.3f-%5.3f  <= %.2f  %s\n",
-	       all.median, runs.min, runs.max, TARGET_IO_RING,
-	       verdict(all.median, TARGET_IO_RING));
+	wall_target(SUB_NULL, VAR_FAILOVER, TARGET_IO_NULL);
+	wall_target(SUB_RING, VAR_FAILOVER, TARGET_IO_RING);
 	printf("  with rx_port_rewrite=0 (fo-keep: mbuf->port left to the sub-port)\n");
-	c = case_index(SUB_NULL, MODE_IO, 32);
-	ratio_runs(c, VAR_FO_KEEP, &all, &runs);
-	printf("  io ratio over net_null                   %6.3f  %5.3f-%5.3f  <= %.2f  %s\n",
-	       all.median, runs.min, runs.max, TARGET_IO_NULL,
-	       verdict(all.median, TARGET_IO_NULL));
-	c = case_index(SUB_RING, MODE_IO, 32);
-	ratio_runs(c, VAR_FO_KEEP, &all, &runs);
-	printf("  io ratio over net_ring                   %6.3f  %5.3f-%5.3f  <= %.2f  %s\n",
-	       all.median, runs.min, runs.max, TARGET_IO_RING,
-	       verdict(all.median, TARGET_IO_RING));
+	wall_target(SUB_NULL, VAR_FO_KEEP, TARGET_IO_NULL);
+	wall_target(SUB_RING, VAR_FO_KEEP, TARGET_IO_RING);
 }
 
 static void
