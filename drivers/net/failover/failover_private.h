@@ -215,7 +215,6 @@ void fo_sub_stop(struct fo_priv *priv, struct fo_sub *s);
 void fo_sub_drop(struct fo_priv *priv, struct fo_sub *s);
 void fo_paths_update(struct fo_priv *priv);
 void fo_quiesce(struct fo_priv *priv);
-void fo_queues_publish(struct fo_priv *priv);
 int fo_sub_fit(struct fo_priv *priv, uint16_t port, int role);
 void fo_sub_leave(struct fo_priv *priv, struct fo_sub *s);
 void fo_lock(struct fo_priv *priv);

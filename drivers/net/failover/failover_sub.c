@@ -192,15 +192,6 @@ fo_queues_point(struct fo_priv *priv, union fo_fp fp)
 	}
 }
 
-/* Queues set up or released: point them at the current paths again. */
-void
-fo_queues_publish(struct fo_priv *priv)
-{
-	rte_spinlock_lock(&priv->pub_lock);
-	fo_queues_point(priv, priv->fp);
-	rte_spinlock_unlock(&priv->pub_lock);
-}
-
 /*
  * Fill a started sub-port's slots in every queue, before any path that
  * uses it is published: its burst functions and queues as ethdev set them

@@ -69,7 +69,8 @@ int rte_pmd_failover_active_path(uint16_t port_id);
  * the same device, announced by RTE_DEV_EVENT_ADD) becomes the primary.
  *
  * Control path: call it from a thread that is not inside a burst of the
- * failover port. It returns once the primary is gone.
+ * failover port, and not from an ethdev or device event callback (it
+ * removes the device). It returns once the primary is gone.
  *
  * @param port_id
  *   The failover port.
