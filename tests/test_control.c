@@ -36,7 +36,7 @@ wait_active(uint16_t port, int role)
 	for (i = 0; i < 2000; i++) {
 		if (rte_pmd_failover_active_path(port) == role)
 			return 0;
-		rte_delay_ms(1);
+		rte_delay_us_sleep(1000);  /* sleep: events run on this core too */
 	}
 	return -1;
 }
@@ -376,7 +376,7 @@ wait_sub(uint16_t port, int role, uint16_t *sub)
 	for (i = 0; i < 1000; i++) {
 		if (rte_pmd_failover_sub_port(port, role, sub) == 0)
 			return 0;
-		rte_delay_ms(1);
+		rte_delay_us_sleep(1000);  /* sleep: events run on this core too */
 	}
 	return -1;
 }

@@ -68,7 +68,7 @@ wait_active(int role, unsigned int ms)
 	for (i = 0; i < ms; i++) {
 		if (rte_pmd_failover_active_path(fo_port) == role)
 			return 0;
-		rte_delay_ms(1);
+		rte_delay_us_sleep(1000);  /* sleep: events run on this core too */
 	}
 	return -1;
 }
@@ -421,7 +421,7 @@ wait_primary_present(int want, unsigned int ms)
 				tap_port = p;
 			return 0;
 		}
-		rte_delay_ms(1);
+		rte_delay_us_sleep(1000);  /* sleep: events run on this core too */
 	}
 	return -1;
 }
