@@ -34,8 +34,13 @@ fo_apply(struct fo_priv *priv, fo_step_t *do_fn, fo_step_t *undo_fn, void *arg)
 			break;
 	}
 	if (ret != 0) {
-		FO_LOG(ERR, "%s: %s port %u refused: %s", priv->dev->data->name,
-		       fo_role_name[s->role], s->port_id, rte_strerror(-ret));
+		/* -ENOTSUP: ethdev tries some ops (modes off) and lets it pass */
+		if (ret == -ENOTSUP)
+			FO_LOG(INFO, "%s: %s port %u does not support the operation",
+			       priv->dev->data->name, fo_role_name[s->role], s->port_id);
+		else
+			FO_LOG(ERR, "%s: %s port %u refused: %s", priv->dev->data->name,
+			       fo_role_name[s->role], s->port_id, rte_strerror(-ret));
 		for (done = &priv->sub[0]; done < s; done++)
 			if (done->port_id != FO_NO_PORT && undo_fn != NULL)
 				undo_fn(done, arg);
