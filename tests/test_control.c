@@ -316,6 +316,65 @@ test_rx_both_rewrites_port(void)
 	return ft_pool_check(pool, case_start);
 }
 
+static int
+inject_tagged(uint16_t port, char tag, unsigned int n)
+{
+	struct rte_mbuf *pkts[64];
+	unsigned int i;
+
+	if (n > RTE_DIM(pkts) || rte_pktmbuf_alloc_bulk(pool, pkts, n) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		rte_pktmbuf_append(pkts[i], 1);
+		*rte_pktmbuf_mtod(pkts[i], char *) = tag;
+	}
+	return fosim_rx_inject(port, 0, pkts, n) == (int)n ? 0 : -1;
+}
+
+/*
+ * Both paths busy: neither starves the other. The inactive path delivers
+ * first (so it is polled on every burst), then both hold packets: no path
+ * may go two bursts in a row without delivering while it has some.
+ */
+static int
+test_rx_fair(void)
+{
+	struct rte_mbuf *rx[32];
+	unsigned int left_p = 0, left_s = 0, dry_p = 0, dry_s = 0, i, t, k, p, sb;
+	uint16_t n;
+
+	for (k = 0; k < 4; k++)
+		TEST_ASSERT_SUCCESS(inject_tagged(stby, 'S', 64), "inject standby");
+	left_s = 256;
+	/* wait for the inactive path's first delivery: it is hot from now on */
+	for (t = 0, n = 0; t < 64 && n == 0; t++)
+		n = rte_eth_rx_burst(fo_port, 0, rx, RTE_DIM(rx));
+	TEST_ASSERT(n > 0, "the standby path was never polled");
+	left_s -= n;
+	rte_pktmbuf_free_bulk(rx, n);
+	for (k = 0; k < 4; k++)
+		TEST_ASSERT_SUCCESS(inject_tagged(prim, 'P', 64), "inject primary");
+	left_p = 256;
+	for (t = 0; t < 64 && left_p + left_s > 0; t++) {
+		bool both = left_p > 0 && left_s > 0;
+
+		n = rte_eth_rx_burst(fo_port, 0, rx, RTE_DIM(rx));
+		for (i = 0, p = 0, sb = 0; i < n; i++) {
+			p += *rte_pktmbuf_mtod(rx[i], char *) == 'P';
+			sb += *rte_pktmbuf_mtod(rx[i], char *) == 'S';
+		}
+		rte_pktmbuf_free_bulk(rx, n);
+		left_p -= p;
+		left_s -= sb;
+		dry_p = both && p == 0 ? dry_p + 1 : 0;
+		dry_s = both && sb == 0 ? dry_s + 1 : 0;
+		TEST_ASSERT(dry_p < 2, "burst %u: the active path starved by the inactive one", t);
+		TEST_ASSERT(dry_s < 2, "burst %u: the inactive path starved by the active one", t);
+	}
+	TEST_ASSERT(left_p == 0 && left_s == 0, "%u + %u packets not received", left_p, left_s);
+	return ft_pool_check(pool, case_start);
+}
+
 /* rx_port_rewrite=0: mbuf->port is what the sub-port wrote. */
 static int
 test_rx_port_kept(void)
@@ -519,6 +578,7 @@ static struct unit_test_suite control_suite = {
 		TEST_CASE_ST(case_setup, case_teardown, test_datapath_failover_counts),
 		TEST_CASE_ST(case_setup, case_teardown, test_rx_both_rewrites_port),
 		TEST_CASE_ST(case_setup, case_teardown, test_rx_port_kept),
+		TEST_CASE_ST(case_setup, case_teardown, test_rx_fair),
 		TEST_CASE_ST(case_setup, case_teardown, test_xstats_names_stable),
 		TEST_CASE_ST(case_setup, case_teardown, test_replay_on_join),
 		TEST_CASE_ST(case_setup, case_teardown, test_unfit_join_refused),

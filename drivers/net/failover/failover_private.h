@@ -131,6 +131,8 @@ struct fo_rxq {
 	struct rte_mbuf **pkts;     /* the burst's array, across the sub-port call */
 	uint16_t port_id;           /* failover port, written into mbuf->port */
 	uint16_t qid;
+	bool other_hot;             /* the inactive path delivered lately */
+	bool turn;                  /* while hot: the active path goes first */
 	struct fo_rx_slot slot[FO_NB_SUBS + 1] __rte_cache_aligned; /* by role */
 } __rte_cache_aligned;
 

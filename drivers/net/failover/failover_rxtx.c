@@ -167,24 +167,35 @@ fo_rx_port(const struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb)
 }
 
 /*
- * The inactive path is polled first, on every burst while it delivers and
- * once every FO_RX_OTHER_PERIOD bursts while it is idle, so that packets
- * still arriving on the old path after a switch are not lost; the active
- * one fills the rest.
+ * The inactive path is polled on every burst while it delivers and once
+ * every FO_RX_OTHER_PERIOD bursts while it is idle, so that packets still
+ * arriving on the old path after a switch are not lost. It is polled first
+ * (old packets before new ones), except every other burst while it
+ * delivers: then the active path goes first, so that neither path can
+ * starve the other when both are busy.
  */
 static __rte_always_inline uint16_t
 fo_rx_other(struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, bool rewrite)
 {
 	const struct fo_rx_slot *o = __atomic_load_n(&q->other, __ATOMIC_ACQUIRE);
 	const struct fo_rx_slot *m = __atomic_load_n(&q->main, __ATOMIC_ACQUIRE);
-	uint16_t nb;
+	bool main_first = q->other_hot && (q->turn ^= 1);
+	const struct fo_rx_slot *first = main_first ? m : o;
+	const struct fo_rx_slot *second = main_first ? o : m;
+	uint16_t nb, n2 = 0;
 
-	nb = o->fn(o->q, pkts, nb_pkts);
-	/* while it delivers, make the next entry carry again */
-	if (nb != 0)
-		q->seq |= FO_SEQ_SCHED;
+	nb = first->fn(first->q, pkts, nb_pkts);
 	if (nb < nb_pkts)
-		nb += m->fn(m->q, pkts + nb, nb_pkts - nb);
+		n2 = second->fn(second->q, pkts + nb, nb_pkts - nb);
+	/* hot while it delivers; unchanged when the burst was full before it */
+	if (!main_first)
+		q->other_hot = nb != 0;
+	else if (nb < nb_pkts)
+		q->other_hot = n2 != 0;
+	nb += n2;
+	/* while hot, make the next entry carry again */
+	if (q->other_hot)
+		q->seq |= FO_SEQ_SCHED;
 	fo_seq_leave(&q->seq);
 	if (rewrite)
 		fo_rx_port(q, pkts, nb);
