@@ -416,7 +416,8 @@ wait_primary_present(int want, unsigned int ms)
 	uint16_t p;
 
 	for (i = 0; i < ms; i++) {
-		if ((rte_pmd_failover_sub_port(fo_port, RTE_PMD_FAILOVER_PRIMARY, &p) == 0) == want) {
+		if ((rte_pmd_failover_sub_port(fo_port, RTE_PMD_FAILOVER_PRIMARY, &p) == 0) ==
+		    want) {
 			if (want)
 				tap_port = p;
 			return 0;
@@ -546,7 +547,8 @@ suite_setup(void)
 	    rte_eth_dev_get_port_by_name("net_vhost0", &vh_port) != 0 ||
 	    rig_port_setup(vh_port, vh_pool, 0) != 0)
 		return -1;
-	snprintf(args, sizeof(args), "net_virtio_user0,path=%s,queues=1,queue_size=256,mac=02:fa:11:00:00:01",
+	snprintf(args, sizeof(args),
+		 "net_virtio_user0,path=%s,queues=1,queue_size=256,mac=02:fa:11:00:00:01",
 		 sock_path);
 	if (rte_dev_probe(args) != 0)
 		return -1;

@@ -73,7 +73,8 @@ traffic_loop(void *arg)
 			loop.bursts++;
 			if (n > 0 && role == __atomic_load_n(&want_role, __ATOMIC_ACQUIRE)) {
 				__atomic_store_n(&want_role, -1, __ATOMIC_RELAXED);
-				__atomic_store_n(&t_first, rte_get_timer_cycles(), __ATOMIC_RELEASE);
+				__atomic_store_n(&t_first, rte_get_timer_cycles(),
+						 __ATOMIC_RELEASE);
 			}
 		}
 		n = rte_eth_rx_burst(rig.fo, 0, pkts, RIG_BURST);

@@ -440,7 +440,8 @@ ir_targets(void)
 	int ce = case_index(SUB_NORX, MODE_IDLE, 32);
 	unsigned int v;
 
-	printf("\nExtra instructions over direct, net_null, burst 32 (extra = call + burst x packet)\n");
+	printf("\nExtra instructions over direct, net_null, burst 32 "
+	       "(extra = call + burst x packet)\n");
 	printf("%-9s %8s %8s %8s %8s %11s\n", "variant", "rx call", "rx pkt", "tx call",
 	       "tx pkt", "empty poll");
 	for (v = VAR_FAILOVER; v < VAR_COUNT; v++) {

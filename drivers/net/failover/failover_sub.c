@@ -60,7 +60,8 @@ fo_membarrier_init(void)
 	else
 		fo_membarrier_cmd = 0;
 	if (fo_membarrier_cmd == 0)
-		FO_LOG(WARNING, "membarrier() unavailable: grace periods fall back to a 10 ms wait");
+		FO_LOG(WARNING,
+		       "membarrier() unavailable: grace periods fall back to a 10 ms wait");
 }
 
 static void
@@ -707,7 +708,8 @@ static void
 fo_on_remove_request(void *ctx, uint16_t port_id, enum rte_failover_role role)
 {
 	struct fo_priv *priv = ctx;
-	const struct fo_sub *other = &priv->sub[role == RTE_FAILOVER_PRIMARY ? FO_STANDBY : FO_PRIMARY];
+	const struct fo_sub *other =
+		&priv->sub[role == RTE_FAILOVER_PRIMARY ? FO_STANDBY : FO_PRIMARY];
 	union fo_fp fp;
 	uint16_t alt;
 
@@ -812,7 +814,8 @@ fo_sub_init(struct fo_priv *priv)
 		conf.dev_name[r] = priv->args.name[r];
 		strlcpy(priv->sub[r].dev_name, priv->args.name[r], sizeof(priv->sub[r].dev_name));
 		if (priv->args.dev[r] != NULL)
-			strlcpy(priv->sub[r].devstr, priv->args.dev[r], sizeof(priv->sub[r].devstr));
+			strlcpy(priv->sub[r].devstr, priv->args.dev[r],
+				sizeof(priv->sub[r].devstr));
 	}
 	conf.mac = priv->args.mac;
 	conf.mac_set = priv->args.mac_set;
