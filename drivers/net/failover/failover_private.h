@@ -64,10 +64,11 @@ struct fo_args {
 };
 
 /*
- * What the fast path reads, packed in one 64-bit word so that one load
- * gives a consistent view: the port transmit bursts go to, the port polled
- * on every receive burst, the other port (polled sparsely while idle) and
- * the active role (FO_NONE when no path).
+ * The paths the control path chose, one 64-bit word: the port transmit
+ * bursts go to, the port polled on every receive burst, the other port
+ * (polled sparsely while idle) and the active role (FO_NONE when no path).
+ * Bursts do not read it (tx_prepare aside): fo_queues_point() turns it into
+ * each queue's slot pointers.
  */
 union fo_fp {
 	uint64_t word;
@@ -122,7 +123,7 @@ struct fo_tx_slot {
 /*
  * A queue of the failover port. The first cache line is all a burst
  * touches: the published slot pointers (written by the control path),
- * seq, idle and pkts (written only by the lcore polling the queue).
+ * seq, pkts, other_hot and turn (written only by the lcore polling it).
  */
 struct fo_rxq {
 	const struct fo_rx_slot *main;  /* the active path */

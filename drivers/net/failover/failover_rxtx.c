@@ -152,18 +152,14 @@ fo_rx_set_port(struct rte_mbuf **pkts, uint16_t nb, uint16_t port)
 	FO_SET4(last + 4, port);
 }
 
-/* The same for a burst of any size, reading the queue only if nb != 0. */
+/* The same for a burst of any size. */
 static __rte_always_inline void
-fo_rx_port(const struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb)
+fo_rx_port(struct rte_mbuf **pkts, uint16_t nb, uint16_t port)
 {
-	if (nb == 0)
-		return;
-	/* nothing of the queue is read before the test (an empty poll) */
-	rte_compiler_barrier();
-	if (likely(nb > 1))
-		fo_rx_set_port(pkts != NULL ? pkts : q->pkts, nb, q->port_id);
-	else
-		(pkts != NULL ? pkts : q->pkts)[0]->port = q->port_id;
+	if (nb > 1)
+		fo_rx_set_port(pkts, nb, port);
+	else if (nb == 1)
+		pkts[0]->port = port;
 }
 
 /*
@@ -198,7 +194,7 @@ fo_rx_other(struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, bool rew
 		q->seq |= FO_SEQ_SCHED;
 	fo_seq_leave(&q->seq);
 	if (rewrite)
-		fo_rx_port(q, pkts, nb);
+		fo_rx_port(pkts, nb, q->port_id);
 	return nb;
 }
 
