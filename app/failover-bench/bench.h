@@ -29,6 +29,7 @@ enum bench_var {
 	VAR_DIRECT,     /* the sub-port itself */
 	VAR_FAILOVER,   /* net_failover, sub-port as primary, a standby present */
 	VAR_FO_KEEP,    /* the same with rx_port_rewrite=0 (mbuf->port kept) */
+	VAR_STAMP,      /* the sub-port, the loop writing mbuf->port itself */
 	VAR_BONDING,    /* net_bonding mode 1 (active-backup) */
 	VAR_FAILSAFE,   /* net_failsafe */
 	VAR_COUNT
@@ -60,6 +61,7 @@ struct bench_port {
 struct bench_queue {
 	const struct bench_port *bp;
 	uint16_t qid;
+	bool stamp;                                 /* VAR_STAMP */
 	struct rte_mempool *mp;
 	struct rte_mbuf *held[BENCH_BURST_MAX];    /* TX on ring: mbufs of the app */
 	uint64_t errors;                            /* lost mbufs: must stay 0 */

@@ -13,9 +13,35 @@
 
 #include "bench.h"
 
+/*
+ * The app-stamp variant: the loop itself writes mbuf->port of what it
+ * received, the least any wrapper rewriting it can cost (one load and one
+ * store per packet). The other variants run the same loop without it.
+ */
+static __rte_always_inline void
+stamp_port(struct rte_mbuf **pkts, uint16_t nb, uint16_t port, bool stamp)
+{
+	uint16_t i = 0;
+
+	if (!stamp)
+		return;
+	for (; i + 8 <= nb; i += 8) {
+		pkts[i]->port = port;
+		pkts[i + 1]->port = port;
+		pkts[i + 2]->port = port;
+		pkts[i + 3]->port = port;
+		pkts[i + 4]->port = port;
+		pkts[i + 5]->port = port;
+		pkts[i + 6]->port = port;
+		pkts[i + 7]->port = port;
+	}
+	for (; i < nb; i++)
+		pkts[i]->port = port;
+}
+
 /* RX on net_null: the PMD allocates, the loop frees. */
-static __rte_noinline void
-loop_rx_free(struct bench_queue *bq, uint16_t burst, uint64_t iters)
+static __rte_always_inline void
+loop_rx_free(struct bench_queue *bq, uint16_t burst, uint64_t iters, bool stamp)
 {
 	struct rte_mbuf *pkts[BENCH_BURST_MAX];
 	uint16_t port = bq->bp->port, qid = bq->qid, nb;
@@ -23,13 +49,14 @@ loop_rx_free(struct bench_queue *bq, uint16_t burst, uint64_t iters)
 
 	for (i = 0; i < iters; i++) {
 		nb = rte_eth_rx_burst(port, qid, pkts, burst);
+		stamp_port(pkts, nb, port, stamp);
 		rte_pktmbuf_free_bulk(pkts, nb);
 	}
 }
 
 /* RX on the loopback ring: what was received goes back into the ring. */
-static __rte_noinline void
-loop_rx_ring(struct bench_queue *bq, uint16_t burst, uint64_t iters)
+static __rte_always_inline void
+loop_rx_ring(struct bench_queue *bq, uint16_t burst, uint64_t iters, bool stamp)
 {
 	struct rte_mbuf *pkts[BENCH_BURST_MAX];
 	struct rte_ring *r = bq->bp->ring[bq->qid];
@@ -38,6 +65,7 @@ loop_rx_ring(struct bench_queue *bq, uint16_t burst, uint64_t iters)
 
 	for (i = 0; i < iters; i++) {
 		nb = rte_eth_rx_burst(port, qid, pkts, burst);
+		stamp_port(pkts, nb, port, stamp);
 		bq->errors += nb - rte_ring_sp_enqueue_burst(r, (void **)pkts, nb, NULL);
 	}
 }
@@ -77,8 +105,8 @@ loop_tx_ring(struct bench_queue *bq, uint16_t burst, uint64_t iters)
 }
 
 /* RX then TX of what was received (also the idle poll: nothing comes). */
-static __rte_noinline void
-loop_io(struct bench_queue *bq, uint16_t burst, uint64_t iters)
+static __rte_always_inline void
+loop_io(struct bench_queue *bq, uint16_t burst, uint64_t iters, bool stamp)
 {
 	struct rte_mbuf *pkts[BENCH_BURST_MAX];
 	uint16_t port = bq->bp->port, qid = bq->qid, nb, sent;
@@ -88,11 +116,28 @@ loop_io(struct bench_queue *bq, uint16_t burst, uint64_t iters)
 		nb = rte_eth_rx_burst(port, qid, pkts, burst);
 		if (nb == 0)
 			continue;
+		stamp_port(pkts, nb, port, stamp);
 		sent = rte_eth_tx_burst(port, qid, pkts, nb);
 		if (unlikely(sent < nb))
 			rte_pktmbuf_free_bulk(pkts + sent, nb - sent);
 	}
 }
+
+/* Each loop twice, so that the plain one carries no test of its own. */
+#define LOOP_PAIR(name)							\
+static __rte_noinline void						\
+name##_plain(struct bench_queue *bq, uint16_t burst, uint64_t iters)	\
+{									\
+	name(bq, burst, iters, false);					\
+}									\
+static __rte_noinline void						\
+name##_stamp(struct bench_queue *bq, uint16_t burst, uint64_t iters)	\
+{									\
+	name(bq, burst, iters, true);					\
+}
+LOOP_PAIR(loop_rx_free)
+LOOP_PAIR(loop_rx_ring)
+LOOP_PAIR(loop_io)
 
 void
 bench_loop(struct bench_queue *bq, const struct bench_case *c, uint64_t iters)
@@ -101,13 +146,16 @@ bench_loop(struct bench_queue *bq, const struct bench_case *c, uint64_t iters)
 
 	switch (c->mode) {
 	case MODE_RX:
-		(ring ? loop_rx_ring : loop_rx_free)(bq, c->burst, iters);
+		if (bq->stamp)
+			(ring ? loop_rx_ring_stamp : loop_rx_free_stamp)(bq, c->burst, iters);
+		else
+			(ring ? loop_rx_ring_plain : loop_rx_free_plain)(bq, c->burst, iters);
 		break;
 	case MODE_TX:
 		(ring ? loop_tx_ring : loop_tx_alloc)(bq, c->burst, iters);
 		break;
 	default:
-		loop_io(bq, c->burst, iters);
+		(bq->stamp ? loop_io_stamp : loop_io_plain)(bq, c->burst, iters);
 		break;
 	}
 }

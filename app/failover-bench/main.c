@@ -28,7 +28,7 @@
 
 const char *const bench_sub_name[SUB_COUNT] = { "null", "null-norx", "ring" };
 const char *const bench_var_name[VAR_COUNT] = {
-	"direct", "failover", "fo-keep", "bonding", "failsafe",
+	"direct", "failover", "fo-keep", "app-stamp", "bonding", "failsafe",
 };
 const char *const bench_mode_name[MODE_COUNT] = { "rx", "tx", "io", "idle" };
 
@@ -123,7 +123,8 @@ verdict(double v, double target)
 static double
 measure_ns(const struct bench_case *c, enum bench_var var, uint16_t qid, uint64_t iters)
 {
-	struct bench_queue bq = { .bp = &ports[c->sub][var], .qid = qid, .mp = pool };
+	struct bench_queue bq = { .bp = &ports[c->sub][var], .qid = qid, .mp = pool,
+				  .stamp = var == VAR_STAMP };
 	uint64_t t;
 
 	bench_queue_prepare(&bq, c);
@@ -164,8 +165,9 @@ wall_round(unsigned int run, unsigned int round, bool rev)
 	}
 }
 
+/* Paired ratios of variant v over variant base, round by round. */
 static void
-ratio_runs(unsigned int c, unsigned int v, struct stats_summary *all,
+ratio_runs(unsigned int c, unsigned int v, unsigned int base, struct stats_summary *all,
 	   struct stats_summary *runs)
 {
 	double r[RUNS_MAX * ROUNDS_MAX], med[RUNS_MAX];
@@ -174,7 +176,7 @@ ratio_runs(unsigned int c, unsigned int v, struct stats_summary *all,
 
 	for (run = 0; run < opts.runs; run++) {
 		for (k = 0; k < opts.rounds; k++)
-			r[n++] = wall_ns[run][k][c][v] / wall_ns[run][k][c][VAR_DIRECT];
+			r[n++] = wall_ns[run][k][c][v] / wall_ns[run][k][c][base];
 		stats_summary(r + n - opts.rounds, opts.rounds, &s);
 		med[run] = s.median;
 	}
@@ -212,7 +214,7 @@ wall_report_case(unsigned int c)
 			       "n/a", "n/a");
 			continue;
 		}
-		ratio_runs(c, v, &all, &runs);
+		ratio_runs(c, v, VAR_DIRECT, &all, &runs);
 		printf("%-10s %-4s %5u  %-9s %8.1f  %6.3f  [%5.3f, %5.3f]  runs %5.3f-%5.3f\n",
 		       bench_sub_name[bc->sub], bench_mode_name[bc->mode], bc->burst,
 		       bench_var_name[v], d.median * all.median, all.median, all.q1, all.q3,
@@ -225,10 +227,31 @@ wall_target(enum bench_sub sub, unsigned int var, double target)
 {
 	struct stats_summary all, runs;
 
-	ratio_runs(case_index(sub, MODE_IO, 32), var, &all, &runs);
+	ratio_runs(case_index(sub, MODE_IO, 32), var, VAR_DIRECT, &all, &runs);
 	printf("  io ratio over net_%-4s                   %6.3f  %5.3f-%5.3f  <= %.2f  %s\n",
 	       sub == SUB_NULL ? "null" : "ring", all.median, runs.min, runs.max, target,
 	       verdict(all.median, target));
+}
+
+/*
+ * The floor of any port that rewrites mbuf->port: app-stamp, the sub-port
+ * used directly with the loop writing mbuf->port itself (no wrapper), and
+ * what net_failover costs beyond it.
+ */
+static void
+wall_floor(enum bench_sub sub)
+{
+	unsigned int c = case_index(sub, MODE_IO, 32);
+	struct stats_summary all, runs, fo, fo_runs;
+
+	if (!var_ok(&bench_cases[c], VAR_STAMP))
+		return;
+	ratio_runs(c, VAR_STAMP, VAR_DIRECT, &all, &runs);
+	ratio_runs(c, VAR_FAILOVER, VAR_STAMP, &fo, &fo_runs);
+	printf("  rewrite floor over net_%-4s              %6.3f  %5.3f-%5.3f  "
+	       "(app-stamp; failover/app-stamp %5.3f, runs %5.3f-%5.3f)\n",
+	       sub == SUB_NULL ? "null" : "ring", all.median, runs.min, runs.max,
+	       fo.median, fo_runs.min, fo_runs.max);
 }
 
 static void
@@ -240,6 +263,8 @@ wall_targets(void)
 	printf("  with rx_port_rewrite=0 (fo-keep: mbuf->port left to the sub-port)\n");
 	wall_target(SUB_NULL, VAR_FO_KEEP, TARGET_IO_NULL);
 	wall_target(SUB_RING, VAR_FO_KEEP, TARGET_IO_RING);
+	wall_floor(SUB_NULL);
+	wall_floor(SUB_RING);
 }
 
 static void
@@ -279,7 +304,8 @@ static int
 mq_lcore(void *arg)
 {
 	struct mq_arg *a = arg;
-	struct bench_queue bq = { .bp = &ports[a->c->sub][a->var], .qid = a->qid, .mp = pool };
+	struct bench_queue bq = { .bp = &ports[a->c->sub][a->var], .qid = a->qid, .mp = pool,
+				  .stamp = a->var == VAR_STAMP };
 	uint64_t t;
 
 	bench_queue_prepare(&bq, a->c);
@@ -402,7 +428,8 @@ cg_read_last(void)
 static double
 measure_ir(const struct bench_case *c, enum bench_var var)
 {
-	struct bench_queue bq = { .bp = &ports[c->sub][var], .qid = 0, .mp = pool };
+	struct bench_queue bq = { .bp = &ports[c->sub][var], .qid = 0, .mp = pool,
+				  .stamp = var == VAR_STAMP };
 	char label[64];
 	double ir;
 

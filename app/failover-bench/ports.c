@@ -142,7 +142,7 @@ bench_port_create(enum bench_sub sub, enum bench_var var, struct rte_mempool *mp
 		printf("error: %s sub-port: %s\n", bench_sub_name[sub], rte_strerror(-ret));
 		return ret;
 	}
-	if (var == VAR_DIRECT) {
+	if (var == VAR_DIRECT || var == VAR_STAMP) {
 		snprintf(bp->name, sizeof(bp->name), "%s", sub_name);
 	} else {
 		wrapper_args(var, sub_name, sub_port, bp->name, sizeof(bp->name),
@@ -176,7 +176,7 @@ bench_ports_create(struct rte_mempool *mp, struct bench_port ports[SUB_COUNT][VA
 	for (sub = 0; sub < SUB_COUNT; sub++)
 		for (var = 0; var < VAR_COUNT; var++) {
 			/* an empty poll rewrites nothing; ports are few (32) */
-			if (var == VAR_FO_KEEP && sub == SUB_NORX)
+			if ((var == VAR_FO_KEEP || var == VAR_STAMP) && sub == SUB_NORX)
 				continue;
 			ret = bench_port_create(sub, var, mp, &ports[sub][var]);
 			if (ret != 0 && (var == VAR_DIRECT || var == VAR_FAILOVER ||
@@ -201,7 +201,7 @@ bench_ports_destroy(struct bench_port ports[SUB_COUNT][VAR_COUNT])
 			if (!ports[sub][var].ok)
 				continue;
 			rte_eth_dev_stop(ports[sub][var].port);
-			if (var != VAR_DIRECT)
+			if (var != VAR_DIRECT && var != VAR_STAMP)
 				rte_eal_hotplug_remove("vdev", ports[sub][var].name);
 		}
 }
