@@ -150,4 +150,5 @@ RTE_PMD_REGISTER_PARAM_STRING(net_failover,
 	"primary=<name>|(<device string>) "
 	"standby=<name>|(<device string>) "
 	"mac=<xx:xx:xx:xx:xx:xx> "
-	"link_poll_ms=<0-10000>");
+	"link_poll_ms=<0-10000> "
+	"rx_port_rewrite=<0|1>");
