@@ -52,6 +52,7 @@ struct bench_case {
 /* One port the benchmark polls, and what recycling its mbufs needs. */
 struct bench_port {
 	bool ok;                                    /* the variant runs */
+	bool stamp;                                 /* VAR_STAMP: the loop writes mbuf->port */
 	uint16_t port;
 	char name[RTE_DEV_NAME_MAX_LEN];
 	struct rte_ring *ring[BENCH_NB_QUEUES];    /* SUB_RING: loopback ring */
@@ -61,7 +62,6 @@ struct bench_port {
 struct bench_queue {
 	const struct bench_port *bp;
 	uint16_t qid;
-	bool stamp;                                 /* VAR_STAMP */
 	struct rte_mempool *mp;
 	struct rte_mbuf *held[BENCH_BURST_MAX];    /* TX on ring: mbufs of the app */
 	uint64_t errors;                            /* lost mbufs: must stay 0 */

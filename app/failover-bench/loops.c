@@ -146,7 +146,7 @@ bench_loop(struct bench_queue *bq, const struct bench_case *c, uint64_t iters)
 
 	switch (c->mode) {
 	case MODE_RX:
-		if (bq->stamp)
+		if (bq->bp->stamp)
 			(ring ? loop_rx_ring_stamp : loop_rx_free_stamp)(bq, c->burst, iters);
 		else
 			(ring ? loop_rx_ring_plain : loop_rx_free_plain)(bq, c->burst, iters);
@@ -155,7 +155,7 @@ bench_loop(struct bench_queue *bq, const struct bench_case *c, uint64_t iters)
 		(ring ? loop_tx_ring : loop_tx_alloc)(bq, c->burst, iters);
 		break;
 	default:
-		(bq->stamp ? loop_io_stamp : loop_io_plain)(bq, c->burst, iters);
+		(bq->bp->stamp ? loop_io_stamp : loop_io_plain)(bq, c->burst, iters);
 		break;
 	}
 }

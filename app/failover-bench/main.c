@@ -123,8 +123,7 @@ verdict(double v, double target)
 static double
 measure_ns(const struct bench_case *c, enum bench_var var, uint16_t qid, uint64_t iters)
 {
-	struct bench_queue bq = { .bp = &ports[c->sub][var], .qid = qid, .mp = pool,
-				  .stamp = var == VAR_STAMP };
+	struct bench_queue bq = { .bp = &ports[c->sub][var], .qid = qid, .mp = pool };
 	uint64_t t;
 
 	bench_queue_prepare(&bq, c);
@@ -304,8 +303,7 @@ static int
 mq_lcore(void *arg)
 {
 	struct mq_arg *a = arg;
-	struct bench_queue bq = { .bp = &ports[a->c->sub][a->var], .qid = a->qid, .mp = pool,
-				  .stamp = a->var == VAR_STAMP };
+	struct bench_queue bq = { .bp = &ports[a->c->sub][a->var], .qid = a->qid, .mp = pool };
 	uint64_t t;
 
 	bench_queue_prepare(&bq, a->c);
@@ -428,8 +426,7 @@ cg_read_last(void)
 static double
 measure_ir(const struct bench_case *c, enum bench_var var)
 {
-	struct bench_queue bq = { .bp = &ports[c->sub][var], .qid = 0, .mp = pool,
-				  .stamp = var == VAR_STAMP };
+	struct bench_queue bq = { .bp = &ports[c->sub][var], .qid = 0, .mp = pool };
 	char label[64];
 	double ir;
 

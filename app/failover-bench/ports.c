@@ -163,6 +163,7 @@ bench_port_create(enum bench_sub sub, enum bench_var var, struct rte_mempool *mp
 		       bench_var_name[var], bench_sub_name[sub], rte_strerror(-ret));
 		return ret;
 	}
+	bp->stamp = var == VAR_STAMP;
 	bp->ok = true;
 	return 0;
 }
