@@ -43,10 +43,10 @@ fo_unlock(struct fo_priv *priv)
 
 /*
  * Grace period. A burst marks its queue's seq odd on entry and even on exit
- * with plain stores (no fence, no RMW). After publishing a new fast-path
- * word, membarrier() makes every running thread of the process execute a
- * full barrier: a burst that entered before it is then visible as odd and is
- * waited for; a burst that enters after it reads the new word.
+ * with plain increments (no fence, no atomic). After new slot pointers are
+ * published, membarrier() makes every running thread of the process execute
+ * a full barrier: a burst that entered before it is then visible as odd and
+ * is waited for; a burst that enters after it reads the new pointers.
  */
 static void
 fo_membarrier_init(void)
