@@ -11,14 +11,18 @@
 #ifndef FT_TEST_H
 #define FT_TEST_H
 
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_log.h>
 #include <rte_mempool.h>
 
 #define TEST_SUCCESS 0
@@ -160,6 +164,84 @@ unit_test_suite_runner(const struct unit_test_suite *suite)
 	printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
 	fflush(stdout);
 	return failed == 0 ? 0 : -1;
+}
+
+/*
+ * Log capture for cases that check what the driver said: every log line
+ * still goes to stdout, and is also kept (the last FT_LOG_MAX bytes since
+ * ft_log_reset()) for ft_log_has(). Set up once per process, before
+ * threads log, and left in place: EAL's interrupt thread may log at any
+ * time, so the stream is never closed under it.
+ */
+#define FT_LOG_MAX 65536
+
+static char ft_log_buf[FT_LOG_MAX];
+static size_t ft_log_len;
+static pthread_mutex_t ft_log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static inline ssize_t
+ft_log_write(void *cookie, const char *buf, size_t n)
+{
+	size_t keep = RTE_MIN(n, (size_t)FT_LOG_MAX - 1);
+
+	RTE_SET_USED(cookie);
+	fwrite(buf, 1, n, stdout);
+	pthread_mutex_lock(&ft_log_lock);
+	if (ft_log_len + keep >= FT_LOG_MAX)
+		ft_log_len = 0;  /* keep the newest lines */
+	memcpy(ft_log_buf + ft_log_len, buf + n - keep, keep);
+	ft_log_len += keep;
+	ft_log_buf[ft_log_len] = '\0';
+	pthread_mutex_unlock(&ft_log_lock);
+	return n;
+}
+
+static inline int
+ft_log_open(void)
+{
+	static cookie_io_functions_t io = { .write = ft_log_write };
+	static FILE *f;
+
+	if (f == NULL) {
+		f = fopencookie(NULL, "w", io);
+		if (f == NULL)
+			return -1;
+		setvbuf(f, NULL, _IOLBF, 0);
+		rte_openlog_stream(f);
+	}
+	return 0;
+}
+
+static inline void
+ft_log_reset(void)
+{
+	pthread_mutex_lock(&ft_log_lock);
+	ft_log_len = 0;
+	ft_log_buf[0] = '\0';
+	pthread_mutex_unlock(&ft_log_lock);
+}
+
+/* True when a line logged since ft_log_reset() holds needle. */
+static inline bool
+ft_log_has(const char *needle)
+{
+	bool found;
+
+	pthread_mutex_lock(&ft_log_lock);
+	found = strstr(ft_log_buf, needle) != NULL;
+	pthread_mutex_unlock(&ft_log_lock);
+	return found;
+}
+
+/* Wait up to ms (sleeping) for a log line holding needle. */
+static inline bool
+ft_log_wait(const char *needle, unsigned int ms)
+{
+	unsigned int i;
+
+	for (i = 0; i < ms && !ft_log_has(needle); i++)
+		rte_delay_us_sleep(1000);
+	return ft_log_has(needle);
 }
 
 /*

@@ -51,6 +51,8 @@ count_lines(const char *text, const char *needle)
 	return n;
 }
 
+static int close_failover(const char *name);
+
 static int
 port_of(const char *name, uint16_t *port)
 {
@@ -138,6 +140,19 @@ test_link_poll_range(void)
 	TEST_ASSERT_SUCCESS(expect_bad("standby=(net_null_l0),rx_port_rewrite=yes", "yes"),
 			    "rx_port_rewrite not 0/1");
 	return expect_bad("standby=(net_null_l0),link_poll_ms=5ms", "5ms");
+}
+
+static int
+test_hotplug_args(void)
+{
+	TEST_ASSERT_SUCCESS(expect_bad("standby=(net_null_h0),hotplug=maybe",
+				       "hotplug: 'maybe' is not off, named or mac"), "bad mode");
+	TEST_ASSERT_SUCCESS(expect_bad("standby=(net_null_h0),hotplug_timeout_ms=600001",
+				       "600001"), "timeout too large");
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_h1",
+			"standby=(net_null_h1),hotplug=named,hotplug_timeout_ms=0"),
+			"good hotplug devargs refused");
+	return close_failover("net_failover_h1");
 }
 
 static int
@@ -310,6 +325,7 @@ static struct unit_test_suite devargs_suite = {
 		TEST_CASE(test_unknown_driver),
 		TEST_CASE(test_link_poll_range),
 		TEST_CASE(test_duplicate_key),
+		TEST_CASE(test_hotplug_args),
 		TEST_CASE(test_nothing_to_pair),
 		TEST_CASE(test_not_key_value),
 		TEST_CASE(test_sub_probe_fails),

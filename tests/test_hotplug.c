@@ -14,6 +14,11 @@
  * reached the VF simulator or the vhost backend.
  */
 
+#include <sys/stat.h>
+
+#include <rte_devargs.h>
+
+#include "failover_private.h"
 #include "ft_test.h"
 #include "ft_rig.h"
 
@@ -340,6 +345,250 @@ test_readd_on_dev_add(void)
 	return acct_check(&a, vf);
 }
 
+/* The primary leaves (planned): its role is free for what comes next. */
+static int
+primary_away(char *name, size_t len)
+{
+	strlcpy(name, rig_vf_name(&rig, 0), len);
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_primary_leave(rig.fo), "leave");
+	return rig_wait_primary(&rig, 0, 1000);
+}
+
+static const char *
+primary_device_name(void)
+{
+	uint16_t p;
+
+	if (rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &p) != 0)
+		return "";
+	return rte_dev_name(port_device(p));
+}
+
+/*
+ * RTE_DEV_EVENT_ADD comes before the device can be probed (on a real
+ * guest: before vfio-pci is bound): the re-probe is retried until it works.
+ */
+static int
+test_readd_retried(void)
+{
+	char name[32];
+	unsigned int n0;
+
+	TEST_ASSERT_SUCCESS(primary_away(name, sizeof(name)), "primary still there");
+	TEST_ASSERT_SUCCESS(fosim_probe_fail(name, 3), "probe failures");
+	n0 = fosim_probe_count(name);
+	rte_dev_event_callback_process(name, RTE_DEV_EVENT_ADD);
+	TEST_ASSERT_SUCCESS(rig_wait_active(&rig, RTE_PMD_FAILOVER_PRIMARY, 2000),
+			    "no failback: the re-probe was not retried");
+	TEST_ASSERT_EQUAL(fosim_probe_count(name) - n0, 4, "3 failed probes, then one good");
+	TEST_ASSERT_EQUAL(strcmp(primary_device_name(), name), 0, "a different device joined");
+	return TEST_SUCCESS;
+}
+
+/*
+ * A device that never becomes probe-able: retried until hotplug_timeout_ms,
+ * then given up with one line; no attempt without an announcement.
+ */
+static int
+test_readd_gives_up(void)
+{
+	char name[32], want[96];
+	unsigned int n0, n1;
+
+	TEST_ASSERT_SUCCESS(primary_away(name, sizeof(name)), "primary still there");
+	TEST_ASSERT_SUCCESS(fosim_probe_fail(name, 100000), "probe failures");
+	n0 = fosim_probe_count(name);
+	rte_delay_us_sleep(100 * 1000);
+	TEST_ASSERT_EQUAL(fosim_probe_count(name), n0, "probed with nothing announced");
+	ft_log_reset();
+	rte_dev_event_callback_process(name, RTE_DEV_EVENT_ADD);
+	snprintf(want, sizeof(want), "gave up on added device %s after", name);
+	TEST_ASSERT(ft_log_wait(want, 2000), "no give-up line within 2 s");
+	n1 = fosim_probe_count(name);
+	TEST_ASSERT(n1 - n0 >= 5, "only %u attempts before giving up", n1 - n0);
+	TEST_ASSERT(ft_log_has("probe failed: Resource temporarily unavailable"),
+		    "the give-up line does not say why");
+	rte_delay_us_sleep(300 * 1000);
+	TEST_ASSERT_EQUAL(fosim_probe_count(name), n1, "attempts after giving up");
+	TEST_ASSERT(rig_wait_primary(&rig, 1, 10) != 0, "a primary joined");
+	/* a new announcement starts over */
+	TEST_ASSERT_SUCCESS(fosim_probe_fail(name, 0), "clear");
+	rte_dev_event_callback_process(name, RTE_DEV_EVENT_ADD);
+	TEST_ASSERT_SUCCESS(rig_wait_active(&rig, RTE_PMD_FAILOVER_PRIMARY, 2000),
+			    "no failback after a second announcement");
+	return TEST_SUCCESS;
+}
+
+/* A device of the vdev bus that is there but not probed (as a new PCI VF). */
+static int
+bus_device_add(const char *name, const char *args, enum rte_devtype type)
+{
+	char str[160];
+
+	snprintf(str, sizeof(str), "%s,%s", name, args);
+	return rte_devargs_add(type, str);
+}
+
+/*
+ * A new device (another name: a VF returning at another PCI address)
+ * carrying the failover MAC is probed and paired by MAC; being ours, it is
+ * removed when it leaves.
+ */
+static int
+test_new_device_paired_by_mac(void)
+{
+	const char *name = "net_fosim88";
+	char old[32];
+	uint16_t p;
+
+	TEST_ASSERT_SUCCESS(primary_away(old, sizeof(old)), "primary still there");
+	TEST_ASSERT_SUCCESS(bus_device_add(name, RIG_VF_ARGS, RTE_DEVTYPE_VIRTUAL), "devargs");
+	ft_log_reset();
+	rte_dev_event_callback_process(name, RTE_DEV_EVENT_ADD);
+	TEST_ASSERT_SUCCESS(rig_wait_active(&rig, RTE_PMD_FAILOVER_PRIMARY, 2000),
+			    "the new device was not paired");
+	TEST_ASSERT_EQUAL(strcmp(primary_device_name(), name), 0, "another device joined");
+	TEST_ASSERT(ft_log_has("(paired by MAC)"), "the log does not say how it paired");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_primary_leave(rig.fo), "leave");
+	TEST_ASSERT(rte_eth_dev_get_port_by_name(name, &p) != 0,
+		    "a device the failover probed was left behind");
+	return TEST_SUCCESS;
+}
+
+/* What hotplug=mac must not take: each is refused with its reason. */
+static int
+test_new_device_refused(void)
+{
+	char old[32], want[128], mac[RTE_ETHER_ADDR_FMT_SIZE];
+	struct rte_ether_addr fo_mac;
+	uint16_t p;
+
+	TEST_ASSERT_SUCCESS(primary_away(old, sizeof(old)), "primary still there");
+	ft_log_reset();
+	/* another MAC: probed to read it, not paired, removed again */
+	TEST_ASSERT_SUCCESS(bus_device_add("net_fosim89", "mac=02:00:00:00:00:89",
+					   RTE_DEVTYPE_VIRTUAL), "devargs");
+	rte_dev_event_callback_process("net_fosim89", RTE_DEV_EVENT_ADD);
+	rte_ether_unformat_addr(RIG_MAC_STR, &fo_mac);
+	rte_ether_format_addr(mac, sizeof(mac), &fo_mac);
+	snprintf(want, sizeof(want), "carries MAC 02:00:00:00:00:89, the failover's is %s", mac);
+	TEST_ASSERT(ft_log_wait(want, 2000), "no refusal naming the MAC");
+	TEST_ASSERT(ft_log_has("net_fosim89 added but not paired"), "refusal not explained");
+	TEST_ASSERT(rte_eth_dev_get_port_by_name("net_fosim89", &p) != 0,
+		    "the device with another MAC was left probed");
+	TEST_ASSERT_EQUAL(fosim_probe_count("net_fosim89"), 1, "probed more than once");
+	/* blocked by EAL's policy: never probed */
+	TEST_ASSERT_SUCCESS(bus_device_add("net_fosim87", RIG_VF_ARGS, RTE_DEVTYPE_BLOCKED),
+			    "devargs");
+	rte_dev_event_callback_process("net_fosim87", RTE_DEV_EVENT_ADD);
+	TEST_ASSERT(ft_log_wait("net_fosim87 added, not probed: blocked by EAL (-b)", 2000),
+		    "a blocked device was not refused");
+	TEST_ASSERT_EQUAL(fosim_probe_count("net_fosim87"), 0, "a blocked device was probed");
+	/* nothing on the bus of that name */
+	rte_dev_event_callback_process("net_fosim99", RTE_DEV_EVENT_ADD);
+	TEST_ASSERT(ft_log_wait("net_fosim99 added, not probed: not known to the vdev bus",
+				2000), "an unknown device was not refused");
+	TEST_ASSERT_EQUAL(fosim_probe_count("net_fosim99"), 0, "an unknown device was probed");
+	/* probed by the application already, with another MAC: left to it */
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_fosim86", "mac=02:00:00:00:00:86"), "plug");
+	rte_dev_event_callback_process("net_fosim86", RTE_DEV_EVENT_ADD);
+	TEST_ASSERT(ft_log_wait("net_fosim86 added, not probed: probed already", 2000),
+		    "the application's device was not left alone");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_fosim86", &p), "port gone");
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit("net_fosim86"), "unplug");
+	TEST_ASSERT(rig_wait_primary(&rig, 1, 10) != 0, "a primary joined");
+	return TEST_SUCCESS;
+}
+
+/* A file of a fake sysfs PCI tree (fmt: its contents). */
+static int
+sysfs_put(const char *dir, const char *file, const char *text)
+{
+	char path[2 * PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+static int
+sysfs_bind(const char *dev, const char *driver)
+{
+	char path[2 * PATH_MAX], target[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/driver", dev);
+	snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", driver);
+	unlink(path);
+	return symlink(target, path);
+}
+
+/* State of the fake device, and the reason given holds want. */
+static int
+pci_state_is(const char *top, bool by_mac, enum fo_hp_state state, const char *want)
+{
+	struct rte_ether_addr mac;
+	enum fo_hp_state st;
+	char why[160] = "";
+
+	rte_ether_unformat_addr(RIG_MAC_STR, &mac);
+	st = fo_hp_pci_state(top, "0000:02:00.0", by_mac, &mac, why, sizeof(why));
+	printf("  %s -> %d: %s\n", by_mac ? "by MAC" : "named", st, why);
+	TEST_ASSERT_EQUAL(st, state, "state (%s)", why);
+	TEST_ASSERT(want == NULL || strstr(why, want) != NULL, "'%s' does not say '%s'", why,
+		    want);
+	return TEST_SUCCESS;
+}
+
+/*
+ * When a PCI device that RTE_DEV_EVENT_ADD announced is probed: the
+ * readiness rules on a fake sysfs tree, in the order a guest kernel makes
+ * a hot-added device appear.
+ */
+static int
+test_pci_readiness(void)
+{
+	char top[] = "/tmp/fo_sysfs_XXXXXX", dev[64], cmd[PATH_MAX];
+	int ret = TEST_FAILED;
+
+	TEST_ASSERT_NOT_NULL(mkdtemp(top), "mkdtemp");
+	snprintf(dev, sizeof(dev), "%s/0000:02:00.0", top);
+	if (pci_state_is(top, false, FO_HP_WAIT, "not on the PCI bus") != 0 ||
+	    mkdir(dev, 0700) != 0 || sysfs_put(dev, "class", "0x020000\n") != 0 ||
+	    sysfs_put(dev, "resource", "0x0000000000000000 0x0000000000000000 0x0\n") != 0 ||
+	    pci_state_is(top, true, FO_HP_WAIT, "no kernel driver bound") != 0 ||
+	    sysfs_bind(dev, "vfio-pci") != 0 ||
+	    pci_state_is(top, true, FO_HP_WAIT, "no BAR assigned") != 0 ||
+	    sysfs_put(dev, "resource", "0x00000000fe000000 0x00000000fe01ffff 0x40200\n"
+		      "0x0000000000000000 0x0000000000000000 0x0\n") != 0 ||
+	    pci_state_is(top, true, FO_HP_READY, NULL) != 0 ||
+	    /* bound to the kernel's own driver, with the failover's MAC */
+	    sysfs_bind(dev, "e1000e") != 0 ||
+	    pci_state_is(top, false, FO_HP_WAIT, "bound to kernel driver e1000e") != 0)
+		goto out;
+	snprintf(cmd, sizeof(cmd), "%s/net", dev);
+	if (mkdir(cmd, 0700) != 0)
+		goto out;
+	snprintf(cmd, sizeof(cmd), "%s/net/eth1", dev);
+	if (mkdir(cmd, 0700) != 0 || sysfs_put(dev, "net/eth1/address", RIG_MAC_STR "\n") != 0 ||
+	    pci_state_is(top, true, FO_HP_REFUSE,
+			 "carries the failover MAC but is bound to kernel driver e1000e") != 0 ||
+	    /* not a network controller (a storage controller) */
+	    sysfs_bind(dev, "vfio-pci") != 0 || sysfs_put(dev, "class", "0x010802\n") != 0 ||
+	    pci_state_is(top, true, FO_HP_REFUSE, "not a network controller") != 0 ||
+	    pci_state_is(top, false, FO_HP_READY, NULL) != 0)
+		goto out;
+	ret = TEST_SUCCESS;
+out:
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
+	if (system(cmd) != 0)
+		printf("could not remove %s\n", top);
+	return ret;
+}
+
 /* Wait (sleeping: the interrupt thread shares this core) for an xstat. */
 static int
 wait_xstat(const char *name, uint64_t want)
@@ -407,7 +656,8 @@ test_close_returns_pool(void)
 static int
 suite_setup(void)
 {
-	if (rig_setup(&rig, 8191, ",link_poll_ms=0") != 0)
+	if (ft_log_open() != 0 ||
+	    rig_setup(&rig, 8191, ",link_poll_ms=0,hotplug_timeout_ms=300") != 0)
 		return -1;
 	if (rte_eth_dev_stop(rig.fo) != 0 || rte_eth_dev_set_mtu(rig.fo, FO_MTU) != 0 ||
 	    rte_eth_dev_start(rig.fo) != 0)
@@ -434,6 +684,11 @@ static struct unit_test_suite hotplug_suite = {
 		TEST_CASE_ST(case_setup, case_teardown, test_api_leave),
 		TEST_CASE_ST(case_setup, case_teardown, test_destroy),
 		TEST_CASE_ST(case_setup, case_teardown, test_readd_on_dev_add),
+		TEST_CASE_ST(case_setup, case_teardown, test_readd_retried),
+		TEST_CASE_ST(case_setup, case_teardown, test_readd_gives_up),
+		TEST_CASE_ST(case_setup, case_teardown, test_new_device_paired_by_mac),
+		TEST_CASE_ST(case_setup, case_teardown, test_new_device_refused),
+		TEST_CASE(test_pci_readiness),
 		TEST_CASE_ST(case_setup, case_teardown, test_refuse_second),
 		TEST_CASE_ST(case_setup, case_teardown, test_refuse_unfit),
 		TEST_CASE_ST(case_setup, case_teardown, test_close_returns_pool),

@@ -158,12 +158,17 @@ try_claim(struct rte_failover *fo, uint16_t port_id)
 	struct rte_eth_dev *dev = &rte_eth_devices[port_id];
 	int r;
 
-	if (dev->data == NULL || dev->data->owner.id != RTE_ETH_DEV_NO_OWNER ||
+	if (dev->data == NULL || dev->data->owner.id == fo->owner.id ||
 	    port_is_instance(dev->data->name) || port_is_instance(port_dev_name(dev)))
 		return;
 	r = port_role(fo, dev);
 	if (r < 0)
 		return;
+	if (dev->data->owner.id != RTE_ETH_DEV_NO_OWNER) {
+		FOL_LOG(NOTICE, "%s: port %u (%s) would be the %s but is owned by '%s': not taken",
+			fo->name, port_id, dev->data->name, role_name[r], dev->data->owner.name);
+		return;
+	}
 	if (fo->port[r] != RTE_MAX_ETHPORTS) {
 		fo->refused++;
 		FOL_LOG(WARNING, "%s: port %u (%s) refused: %s role already held by port %u",
@@ -347,8 +352,11 @@ rte_failover_register(const struct rte_failover_conf *conf,
 		FOL_LOG(ERR, "%s: cannot subscribe to ethdev events", conf->name);
 		goto fail;
 	}
+	/*
+	 * No scan here: no op may reach the instance from inside this call,
+	 * before the caller holds the handle (rte_failover_scan() does it).
+	 */
 	TAILQ_INSERT_TAIL(&fo_list, fo, next);
-	rte_failover_scan(fo);
 	rte_spinlock_recursive_unlock(&fo_list_lock);
 	return fo;
 fail:

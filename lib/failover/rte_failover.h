@@ -73,7 +73,14 @@ struct rte_failover_conf {
 
 struct rte_failover;
 
-/** Register an instance; existing ports that match are claimed at once. */
+/**
+ * Register an instance. No op is called from inside this call: ports that
+ * exist already are claimed by rte_failover_scan(), which the instance
+ * calls once it holds the handle and is ready for its ops. Ports that
+ * appear from now on are claimed by their events, which may come from
+ * another thread at once: ops that need more than what the instance had
+ * before this call must wait for it (e.g. behind the instance's own lock).
+ */
 struct rte_failover *rte_failover_register(const struct rte_failover_conf *conf,
 		const struct rte_failover_ops *ops, void *ctx);
 
@@ -83,7 +90,10 @@ void rte_failover_unregister(struct rte_failover *fo);
 /** Set the MAC address that later ports are matched with. */
 void rte_failover_set_mac(struct rte_failover *fo, const struct rte_ether_addr *mac);
 
-/** Claim ports that already exist and match (e.g. after a role freed). */
+/**
+ * Claim ports that already exist and match: after registration, or after
+ * a role was freed. Ops may be called from inside this call.
+ */
 void rte_failover_scan(struct rte_failover *fo);
 
 /**

@@ -22,6 +22,7 @@
 #include <rte_kvargs.h>
 #include <rte_malloc.h>
 #include <rte_ring.h>
+#include <rte_spinlock.h>
 #include <rte_string_fns.h>
 #include <ethdev_driver.h>
 #include <ethdev_vdev.h>
@@ -978,6 +979,52 @@ fosim_create(struct rte_vdev_device *vdev, const struct fosim_conf *c)
 	return 0;
 }
 
+/* Probes by device name: how many, and how many more are to fail. */
+#define FOSIM_MAX_PROBED 32
+
+static struct fosim_probe_rec {
+	char name[RTE_DEV_NAME_MAX_LEN];
+	unsigned int count, fail;
+} fosim_probes[FOSIM_MAX_PROBED];
+static rte_spinlock_t fosim_probes_lock = RTE_SPINLOCK_INITIALIZER;
+
+/* The record of a name (created if add); NULL if none. Under the lock. */
+static struct fosim_probe_rec *
+fosim_probe_rec(const char *name, bool add)
+{
+	unsigned int i;
+
+	for (i = 0; i < FOSIM_MAX_PROBED && fosim_probes[i].name[0] != '\0'; i++)
+		if (strcmp(fosim_probes[i].name, name) == 0)
+			return &fosim_probes[i];
+	if (!add || i == FOSIM_MAX_PROBED)
+		return NULL;
+	strlcpy(fosim_probes[i].name, name, sizeof(fosim_probes[i].name));
+	return &fosim_probes[i];
+}
+
+/* Count a probe; -EAGAIN if it was told to fail. */
+static int
+fosim_probe_check(const char *name)
+{
+	struct fosim_probe_rec *r;
+	int ret = 0;
+
+	rte_spinlock_lock(&fosim_probes_lock);
+	r = fosim_probe_rec(name, true);
+	if (r != NULL) {
+		r->count++;
+		if (r->fail > 0) {
+			r->fail--;
+			ret = -EAGAIN;
+		}
+	}
+	rte_spinlock_unlock(&fosim_probes_lock);
+	if (ret != 0)
+		FOSIM_LOG(DEBUG, "%s: injected probe failure", name);
+	return ret;
+}
+
 static int
 fosim_probe(struct rte_vdev_device *vdev)
 {
@@ -985,6 +1032,9 @@ fosim_probe(struct rte_vdev_device *vdev)
 	struct fosim_conf conf;
 	int ret;
 
+	ret = fosim_probe_check(name);
+	if (ret != 0)
+		return ret;
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
 		FOSIM_LOG(ERR, "%s: only primary processes", name);
 		return -ENOTSUP;
@@ -1179,4 +1229,33 @@ fosim_op_count(uint16_t port_id, const char *op)
 	if (i < 0)
 		return 0;
 	return __atomic_load_n(&fosim_counts[port_id][i], __ATOMIC_RELAXED);
+}
+
+int
+fosim_probe_fail(const char *name, unsigned int n)
+{
+	struct fosim_probe_rec *r;
+
+	if (name == NULL)
+		return -EINVAL;
+	rte_spinlock_lock(&fosim_probes_lock);
+	r = fosim_probe_rec(name, true);
+	if (r != NULL)
+		r->fail = n;
+	rte_spinlock_unlock(&fosim_probes_lock);
+	return r != NULL ? 0 : -ENOSPC;
+}
+
+unsigned int
+fosim_probe_count(const char *name)
+{
+	struct fosim_probe_rec *r;
+	unsigned int n = 0;
+
+	rte_spinlock_lock(&fosim_probes_lock);
+	r = name != NULL ? fosim_probe_rec(name, false) : NULL;
+	if (r != NULL)
+		n = r->count;
+	rte_spinlock_unlock(&fosim_probes_lock);
+	return n;
 }

@@ -112,6 +112,16 @@ int fosim_configured_queues(uint16_t port_id, uint16_t *nb_rx,
  */
 unsigned int fosim_op_count(uint16_t port_id, const char *op);
 
+/*
+ * Make the next n probes of the device named name fail with -EAGAIN (as a
+ * device that is not ready yet would); n = 0 clears. The failed probes
+ * are counted too. -ENOSPC when too many names are tracked.
+ */
+int fosim_probe_fail(const char *name, unsigned int n);
+
+/* How many times the device named name was probed (failures included). */
+unsigned int fosim_probe_count(const char *name);
+
 #ifdef __cplusplus
 }
 #endif

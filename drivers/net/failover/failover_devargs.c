@@ -3,7 +3,7 @@
 /*
  * Devargs:
  *   primary=<dev>,standby=<dev>[,mac=<xx:xx:xx:xx:xx:xx>][,link_poll_ms=<n>]
- *   [,rx_port_rewrite=0|1]
+ *   [,rx_port_rewrite=0|1][,hotplug=off|named|mac][,hotplug_timeout_ms=<n>]
  *   <dev> := <name> | (<driver><id>,<k>=<v>,...)
  *
  * rte_kvargs cannot split values that hold commas and '=' (22.11 ends a key
@@ -25,9 +25,16 @@
 #define FO_ARG_MAC "mac"
 #define FO_ARG_LINK_POLL "link_poll_ms"
 #define FO_ARG_RX_PORT "rx_port_rewrite"
+#define FO_ARG_HOTPLUG "hotplug"
+#define FO_ARG_HOTPLUG_TIMEOUT "hotplug_timeout_ms"
 
 static const char *const fo_arg_keys[] = {
 	FO_ARG_PRIMARY, FO_ARG_STANDBY, FO_ARG_MAC, FO_ARG_LINK_POLL, FO_ARG_RX_PORT,
+	FO_ARG_HOTPLUG, FO_ARG_HOTPLUG_TIMEOUT,
+};
+
+static const char *const fo_hotplug_names[] = {
+	[FO_HOTPLUG_OFF] = "off", [FO_HOTPLUG_NAMED] = "named", [FO_HOTPLUG_MAC] = "mac",
 };
 
 /* Length of the item starting at p (up to a top-level comma), or -1. */
@@ -96,22 +103,35 @@ parse_mac(const char *val, struct fo_args *args)
 	return 0;
 }
 
+/* A number of ms in 0-max. */
 static int
-parse_link_poll(const char *val, struct fo_args *args)
+parse_ms(const char *key, const char *val, uint32_t max, uint32_t *ms)
 {
 	unsigned long v;
 	char *end;
 
 	errno = 0;
 	v = strtoul(val, &end, 10);
-	if (val[0] < '0' || val[0] > '9' || *end != '\0' || errno != 0 ||
-	    v > FO_LINK_POLL_MS_MAX) {
-		FO_LOG(ERR, "link_poll_ms: '%s' is not a number of ms in 0-%u",
-		       val, FO_LINK_POLL_MS_MAX);
+	if (val[0] < '0' || val[0] > '9' || *end != '\0' || errno != 0 || v > max) {
+		FO_LOG(ERR, "%s: '%s' is not a number of ms in 0-%u", key, val, max);
 		return -EINVAL;
 	}
-	args->link_poll_ms = v;
+	*ms = v;
 	return 0;
+}
+
+static int
+parse_hotplug(const char *val, struct fo_args *args)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(fo_hotplug_names); i++)
+		if (strcmp(val, fo_hotplug_names[i]) == 0) {
+			args->hotplug = i;
+			return 0;
+		}
+	FO_LOG(ERR, "hotplug: '%s' is not off, named or mac", val);
+	return -EINVAL;
 }
 
 static int
@@ -156,7 +176,11 @@ parse_item(char *item, struct fo_args *args, unsigned int *seen)
 		return parse_mac(val, args);
 	if (strcmp(item, FO_ARG_RX_PORT) == 0)
 		return parse_rx_port(val, args);
-	return parse_link_poll(val, args);
+	if (strcmp(item, FO_ARG_HOTPLUG) == 0)
+		return parse_hotplug(val, args);
+	if (strcmp(item, FO_ARG_HOTPLUG_TIMEOUT) == 0)
+		return parse_ms(item, val, FO_HOTPLUG_TIMEOUT_MS_MAX, &args->hotplug_timeout_ms);
+	return parse_ms(item, val, FO_LINK_POLL_MS_MAX, &args->link_poll_ms);
 }
 
 static int
@@ -196,6 +220,8 @@ fo_args_parse(const char *params, struct fo_args *args)
 
 	memset(args, 0, sizeof(*args));
 	args->link_poll_ms = FO_LINK_POLL_MS_DEFAULT;
+	args->hotplug = FO_HOTPLUG_MAC;
+	args->hotplug_timeout_ms = FO_HOTPLUG_TIMEOUT_MS_DEFAULT;
 	buf = strdup(params != NULL ? params : "");
 	if (buf == NULL)
 		return -ENOMEM;

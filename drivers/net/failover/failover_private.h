@@ -52,6 +52,31 @@ extern int failover_logtype;
 
 extern const char *const fo_role_name[FO_NB_SUBS + 1];
 
+/* What a device announced by RTE_DEV_EVENT_ADD may be probed for. */
+enum fo_hotplug {
+	FO_HOTPLUG_OFF,     /* nothing: the application probes */
+	FO_HOTPLUG_NAMED,   /* the device a role had (devargs name, or last) */
+	FO_HOTPLUG_MAC,     /* that, or a new network device: paired by MAC */
+};
+
+#define FO_HOTPLUG_TIMEOUT_MS_DEFAULT 10000
+#define FO_HOTPLUG_TIMEOUT_MS_MAX 600000
+/* Devices announced and not settled yet, at most. */
+#define FO_HP_MAX 8
+
+/*
+ * A device RTE_DEV_EVENT_ADD announced: probed once it is really there
+ * (on its bus, bound to a driver, resources assigned), retried with a
+ * growing delay until hotplug_timeout_ms after the announcement.
+ */
+struct fo_hp_dev {
+	char name[RTE_DEV_NAME_MAX_LEN];
+	uint64_t since;     /* timer cycles of the announcement */
+	uint64_t next;      /* no attempt before */
+	unsigned int tries;
+	char why[160];      /* why the last attempt did not settle it */
+};
+
 /* Parsed devargs. */
 struct fo_args {
 	char *dev[FO_NB_SUBS];   /* device name or device string; NULL if absent */
@@ -61,6 +86,8 @@ struct fo_args {
 	bool mac_set;
 	uint32_t link_poll_ms;
 	bool rx_port_keep;       /* rx_port_rewrite=0: mbuf->port left as received */
+	enum fo_hotplug hotplug; /* what RTE_DEV_EVENT_ADD may make us probe */
+	uint32_t hotplug_timeout_ms;
 };
 
 /*
@@ -97,7 +124,6 @@ struct fo_sub {
 	bool gone;                  /* destroyed by someone else; set by an event */
 	bool leaving;               /* about to go (RMV, dev REMOVE, API); by an event */
 	bool draining;              /* TX moved off it; RX still polled until drained */
-	bool reprobe;               /* RTE_DEV_EVENT_ADD named its device; by an event */
 	char dev_name[RTE_DEV_NAME_MAX_LEN]; /* device of the last port in the role */
 	char devstr[FO_DEVSTR_MAX]; /* how to probe that device again */
 	struct rte_eth_link link;
@@ -175,6 +201,11 @@ struct fo_priv {
 	bool in_remove;             /* vdev remove: leave sub-devices to the bus */
 	bool kicked;                /* a deferred fo_sync() is scheduled */
 
+	/* Devices RTE_DEV_EVENT_ADD announced (written by the callback). */
+	rte_spinlock_t hp_lock;
+	struct fo_hp_dev hp[FO_HP_MAX];
+	unsigned int nb_hp;
+
 	/* State replayed onto every sub-port that joins. */
 	struct fo_rxq_conf rxq_conf[FO_MAX_QUEUES];
 	struct fo_txq_conf txq_conf[FO_MAX_QUEUES];
@@ -222,6 +253,16 @@ int fo_sub_fit(struct fo_priv *priv, uint16_t port, int role);
 void fo_sub_leave(struct fo_priv *priv, struct fo_sub *s);
 void fo_lock(struct fo_priv *priv);
 void fo_unlock(struct fo_priv *priv);
+void fo_kick(struct fo_priv *priv);
+
+/* failover_hotplug.c: devices announced by RTE_DEV_EVENT_ADD */
+void fo_hp_announce(struct fo_priv *priv, const char *name);
+void fo_hp_run(struct fo_priv *priv);
+void fo_hp_uninit(struct fo_priv *priv);
+/* Readiness of a PCI device in sysfs; why says what is missing. */
+enum fo_hp_state { FO_HP_READY, FO_HP_WAIT, FO_HP_REFUSE };
+enum fo_hp_state fo_hp_pci_state(const char *sysfs, const char *name, bool by_mac,
+				 const struct rte_ether_addr *mac, char *why, size_t len);
 
 /* failover_ops.c */
 extern const struct eth_dev_ops fo_ops;

@@ -569,33 +569,6 @@ fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
 	       rte_eth_devices[port].data->name, fo_role_name[s->role]);
 }
 
-/*
- * RTE_DEV_EVENT_ADD named the role's device: probe it again with the
- * string it was created with. Its NEW event pairs it like any other port.
- */
-static void
-fo_sub_reprobe(struct fo_priv *priv, struct fo_sub *s)
-{
-	int ret;
-
-	if (s->port_id != FO_NO_PORT || s->devstr[0] == '\0' ||
-	    __atomic_load_n(&s->pending_port, __ATOMIC_ACQUIRE) != FO_NO_PORT)
-		return;
-	ret = rte_dev_probe(s->devstr);
-	if (ret == 0) {
-		rte_failover_flush(priv->fo);
-		/* ours to remove at close only if it was paired (not vetoed) */
-		s->probed = __atomic_load_n(&s->pending_port, __ATOMIC_ACQUIRE) != FO_NO_PORT;
-	}
-	if (ret == 0 || ret == -EEXIST)
-		FO_LOG(INFO, "%s: %s device added: probed '%s'%s", priv->dev->data->name,
-		       fo_role_name[s->role], s->devstr, ret == 0 ? "" : " (exists already)");
-	else
-		FO_LOG(ERR, "%s: %s device added but probe of '%s' failed: %s",
-		       priv->dev->data->name, fo_role_name[s->role], s->devstr,
-		       rte_strerror(-ret));
-}
-
 /* Apply what the events recorded; refresh links; publish the paths. */
 void
 fo_sync(struct fo_priv *priv)
@@ -617,8 +590,10 @@ fo_sync(struct fo_priv *priv)
 		}
 		if (__atomic_load_n(&s->leaving, __ATOMIC_ACQUIRE))
 			fo_sub_leave(priv, s);
-		if (__atomic_exchange_n(&s->reprobe, false, __ATOMIC_ACQ_REL))
-			fo_sub_reprobe(priv, s);
+	}
+	/* devices announced by RTE_DEV_EVENT_ADD, once a role may be free */
+	fo_hp_run(priv);
+	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++) {
 		port = __atomic_exchange_n(&s->pending_port, FO_NO_PORT, __ATOMIC_ACQ_REL);
 		if (port != FO_NO_PORT && s->port_id == FO_NO_PORT)
 			fo_sub_adopt(priv, s, port);
@@ -629,7 +604,8 @@ fo_sync(struct fo_priv *priv)
 
 static void fo_alarm(void *arg);
 
-static void
+/* Have fo_sync() run soon from the interrupt thread (callbacks call it). */
+void
 fo_kick(struct fo_priv *priv)
 {
 	if (!__atomic_exchange_n(&priv->kicked, true, __ATOMIC_ACQ_REL))
@@ -737,18 +713,11 @@ fo_on_pre_attach(void *ctx, uint16_t port_id, enum rte_failover_role role)
 	return fo_sub_fit(ctx, port_id, role);
 }
 
-/* RTE_DEV_EVENT_ADD: is it the device a free role had? */
+/* RTE_DEV_EVENT_ADD: recorded; fo_sync() probes it once it is there. */
 static void
 fo_on_dev_add(void *ctx, const char *dev_name)
 {
-	struct fo_priv *priv = ctx;
-	struct fo_sub *s;
-
-	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++)
-		if (s->port_id == FO_NO_PORT && strcmp(s->dev_name, dev_name) == 0) {
-			__atomic_store_n(&s->reprobe, true, __ATOMIC_RELEASE);
-			fo_kick(priv);
-		}
+	fo_hp_announce(ctx, dev_name);
 }
 
 static void
@@ -803,6 +772,7 @@ fo_sub_init(struct fo_priv *priv)
 	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&priv->lock, &attr);
 	rte_spinlock_init(&priv->pub_lock);
+	rte_spinlock_init(&priv->hp_lock);
 	pthread_mutexattr_destroy(&attr);
 	priv->fp.tx = priv->fp.rx_main = priv->fp.rx_other = FO_NO_PORT;
 	priv->fp.role = FO_NONE;
@@ -819,25 +789,30 @@ fo_sub_init(struct fo_priv *priv)
 	}
 	conf.mac = priv->args.mac;
 	conf.mac_set = priv->args.mac_set;
+	/*
+	 * Held until the instance is complete: from registration on, events
+	 * may reach it from the interrupt thread; they only record and kick
+	 * an alarm (fo_alarm), which waits for this lock.
+	 */
+	fo_lock(priv);
 	priv->fo = rte_failover_register(&conf, &fo_lib_ops, priv);
 	if (priv->fo == NULL) {
+		fo_unlock(priv);
 		FO_LOG(ERR, "%s: cannot register with lib/failover", conf.name);
 		return -ENOMEM;
 	}
-	fo_lock(priv);
+	rte_failover_scan(priv->fo);
 	ret = fo_probe_devs(priv);
 	if (ret == 0) {
 		rte_failover_flush(priv->fo);
 		fo_sync(priv);
+		if (priv->args.link_poll_ms > 0)
+			rte_eal_alarm_set(priv->args.link_poll_ms * 1000ULL, fo_poll_alarm, priv);
 	}
 	fo_unlock(priv);
-	if (ret != 0) {
+	if (ret != 0)
 		fo_sub_uninit(priv);
-		return ret;
-	}
-	if (priv->args.link_poll_ms > 0)
-		rte_eal_alarm_set(priv->args.link_poll_ms * 1000ULL, fo_poll_alarm, priv);
-	return 0;
+	return ret;
 }
 
 /* Drop both sub-ports and stop listening; the opposite of fo_sub_init(). */
@@ -851,6 +826,7 @@ fo_sub_uninit(struct fo_priv *priv)
 	fo_unlock(priv);
 	rte_eal_alarm_cancel(fo_poll_alarm, priv);
 	rte_eal_alarm_cancel(fo_alarm, priv);
+	fo_hp_uninit(priv);
 	fo_lock(priv);
 	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++) {
 		if (s->port_id == FO_NO_PORT && s->probed) {
