@@ -44,19 +44,22 @@ fi
 echo "setup-deps: fetching dpdk $ver source package for the SDK headers"
 rm -rf "$sdk"
 mkdir -p "$sdk/apt/lists/partial" "$sdk/apt/parts" "$sdk/include"
-cat > "$sdk/apt/parts/src.sources" <<SRC
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+# Source entries for the archives the machine's own apt configuration uses
+# for this release (no host is named here): same URIs, deb-src.
+. /etc/os-release
+apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' \
+	'Created-By: Packages' | sort -u | while read -r uri rel comp; do
+	case "$rel" in
+	"$VERSION_CODENAME"|"$VERSION_CODENAME"-updates|"$VERSION_CODENAME"-security) ;;
+	*) continue ;;
+	esac
+	printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: %s\n' "$uri" "$rel" "$comp"
+	printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n'
+done > "$sdk/apt/parts/src.sources"
+if [ ! -s "$sdk/apt/parts/src.sources" ]; then
+	echo "setup-deps: no $VERSION_CODENAME archive in the apt configuration" >&2
+	exit 1
+fi
 # A private apt state: the machine's own sources are left untouched.
 aptopt="-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts=$sdk/apt/parts
 -o Dir::State::Lists=$sdk/apt/lists -o APT::Sandbox::User=root"
