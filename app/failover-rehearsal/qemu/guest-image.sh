@@ -129,11 +129,16 @@ closure() {
 	done <<< "$out"
 }
 
+# glibc dlopen()s libgcc_s for pthread_cancel() and unwinding: ldd does not
+# list it ("libgcc_s.so.1 must be installed for pthread_cancel to work").
+gcc_s=$(ldconfig -p | sed -n 's/.*libgcc_s\.so\.1 (libc6,x86-64) => //p' | head -n 1)
+
 add_elf() {  # $1 host file, $2 path in the guest
 	local dep deps
 	mkdir -p "$root$(dirname "$2")"
 	cp -L "$1" "$root$2"
 	deps=$(closure "$1")
+	[ -z "$deps" ] || [ -z "$gcc_s" ] || deps="$deps $gcc_s"
 	for dep in $deps; do
 		copy_in "$dep"
 	done

@@ -723,8 +723,8 @@ class Qemu:
         [(seconds since the command, status)], 'resume_s' (dest running)}."""
         if dest.incoming is None:
             raise RigError('%s was not started with incoming=' % dest.name)
-        self.qmp.execute('migrate-set-parameters', max_bandwidth=max_bandwidth,
-                         downtime_limit=downtime_limit_ms)
+        self.qmp.execute('migrate-set-parameters', **{'max-bandwidth': max_bandwidth,
+                                                     'downtime-limit': downtime_limit_ms})
         dmark = dest.qmp.events_mark()
         t0 = time.monotonic()
         self.qmp.execute('migrate', uri='tcp:127.0.0.1:%d' % dest.incoming)
