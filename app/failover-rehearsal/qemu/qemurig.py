@@ -71,7 +71,10 @@ def _proc_start_time(pid):
             stat = f.read()
     except OSError:
         return None
-    return stat.rsplit(')', 1)[1].split()[19]
+    fields = stat.rsplit(')', 1)[1].split()
+    if fields[0] in ('Z', 'X'):
+        return None  # a zombie is as good as gone
+    return fields[19]
 
 
 def _owner_tag():
@@ -799,6 +802,10 @@ class Rig:
                 continue
             if self.rundir.encode() in cmdline:
                 os.kill(pid, signal.SIGKILL)
+                for _ in range(100):  # its taps are free once it is gone
+                    if _proc_start_time(pid) is None:
+                        break
+                    time.sleep(0.05)
         shutil.rmtree(self.rundir, ignore_errors=True)
 
     def __enter__(self):

@@ -166,6 +166,14 @@ def testpmd_cmdline(sb_addr, vf_addr, bare=False):
             "--nb-cores=1\n" % (GUEST_PLUGIN, eal))
 
 
+def testpmd_alive(vm):
+    try:
+        vm.console.wait_for(r'^fo-init: \S+ command exited', 0.1)
+        return False
+    except qemurig.RigError:
+        return vm.alive()
+
+
 def run_dpdk(args, kernel):
     say('DPDK guest: stock dpdk-testpmd + net_failover plugin')
     testpmd = shutil.which('dpdk-testpmd')
@@ -263,9 +271,16 @@ def run_dpdk(args, kernel):
             if rp == 'rp3':
                 say('testpmd: port attach %s (nobody probes the new address)' % r['addr'])
                 mark = con.mark()
-                con.command('port attach %s' % r['addr'], prompt, 30)
+                try:
+                    con.command('port attach %s' % r['addr'], prompt, 30)
+                except qemurig.RigError as e:
+                    print('  !! %s' % e)
                 time.sleep(3)
-                grep(con, mark, FO_LINES)
+                grep(con, mark, FO_LINES + r'|Cause|fo-init')
+                if not testpmd_alive(dst):
+                    print('  !! testpmd exited: the guest powered off; flow ends here')
+                    traffic.close()
+                    return
                 c = path_report(rig, c, 1, 'after port attach')
 
         say('set_link sb off (virsh domif-setlink DOMAIN sb down)')
