@@ -189,9 +189,11 @@ far_command(struct far *f, const char *line)
 	switch (c.kind) {
 	case RH_CMD_STEP:
 		f->step = c.step;
-		rh_out(stdout, "step", "{\"step\":%u,\"us\":%" PRIu64 ",\"a_next_seq\":%" PRIu64
-		       ",\"b_next_seq\":%" PRIu64 "}", c.step, rh_now_ns() / 1000,
-		       rh_acct_next_seq(&f->a), f->seq);
+		/* fall through */
+	case RH_CMD_STATUS:
+		rh_out(stdout, c.kind == RH_CMD_STEP ? "step" : "status", "{\"step\":%u,\"us\":%"
+		       PRIu64 ",\"a_next_seq\":%" PRIu64 ",\"b_next_seq\":%" PRIu64 "}", f->step,
+		       rh_now_ns() / 1000, rh_acct_next_seq(&f->a), f->seq);
 		break;
 	case RH_CMD_REPORT:
 		far_report(f, &c);

@@ -291,6 +291,11 @@ kg_command(struct kguest *k, const char *line)
 		rh_out(stdout, c.kind == RH_CMD_STOP ? "stopped" : "started",
 		       "{\"dir\":\"A\",\"next_seq\":%" PRIu64 "}", k->seq);
 		break;
+	case RH_CMD_STATUS:
+		rh_out(stdout, "status", "{\"step\":%u,\"us\":%" PRIu64 ",\"a_next_seq\":%" PRIu64
+		       ",\"b_next_seq\":%" PRIu64 "}", k->last_b_step, rh_now_ns() / 1000, k->seq,
+		       rh_acct_next_seq(&k->b));
+		break;
 	case RH_CMD_QUIT:
 		k->io.quit = true;
 		break;

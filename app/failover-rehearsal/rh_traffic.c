@@ -807,6 +807,8 @@ rh_cmd_parse(const char *line, struct rh_cmd *c)
 		while (c->kind != RH_CMD_BAD && (arg = strtok_r(NULL, " \t\r\n", &save)) != NULL)
 			rh_cmd_report_arg(c, arg);
 		return;
+	} else if (strcmp(w, "status") == 0) {
+		c->kind = RH_CMD_STATUS;
 	} else if (strcmp(w, "stop") == 0) {
 		c->kind = RH_CMD_STOP;
 	} else if (strcmp(w, "start") == 0) {

@@ -96,6 +96,9 @@
  *       "interval_us":200}
  *   @@fo step {"step":2,"us":91234000,"a_next_seq":10000,"b_next_seq":10000}
  *       (host: acknowledges "step N")
+ *   @@fo status {"step":2,"us":91234000,"a_next_seq":10000,"b_next_seq":10000}
+ *       (a_next_seq: the next A seq expected at the host, or to be sent by
+ *       the guest; b_next_seq likewise)
  *   @@fo event {"us":91234000,"what":"sniff-open","if":"tap1","path":"vf"}
  *   @@fo error {"msg":"..."}
  *   @@fo end {"what":"report"}   (last line of a report)
@@ -110,7 +113,9 @@
  *                           the tail (default: the host's current step at
  *                           the host, the step of the highest seq received
  *                           in the guest)
- *   stop / start            stop / resume sending
+ *   status                  one "@@fo status" line: where both streams are
+ *   stop / start            stop / resume sending (acknowledged by
+ *                           "@@fo stopped" / "@@fo started")
  *   quit                    (also end of input)
  */
 
@@ -229,8 +234,8 @@ unsigned int rh_pace_due(struct rh_pace *p, uint64_t now, unsigned int max);
 void rh_pace_done(struct rh_pace *p, unsigned int n);
 
 /* ---- commands, output ---- */
-enum rh_cmd_kind { RH_CMD_NONE, RH_CMD_STEP, RH_CMD_REPORT, RH_CMD_STOP, RH_CMD_START,
-		   RH_CMD_QUIT, RH_CMD_BAD };
+enum rh_cmd_kind { RH_CMD_NONE, RH_CMD_STEP, RH_CMD_REPORT, RH_CMD_STATUS, RH_CMD_STOP,
+		   RH_CMD_START, RH_CMD_QUIT, RH_CMD_BAD };
 
 struct rh_cmd {
 	enum rh_cmd_kind kind;
