@@ -22,6 +22,9 @@ the tag (drop, dup; counted) and an htb class that delays some frames
   4 reordering   seq % 128 in 10..13 delayed: reordered, nothing lost
   5 link down    tvf down, guest TX to gvirtio, back: traffic on virtio
   6 steady       all on vf again
+  7 re-plug      guest TX to gvirtio, the tvf/gvf pair deleted (the far end's
+                 tap vanishes) and made again (new ifindexes: the far end
+                 reopens its tap, the guest program classifies the new slave)
 
 then the totals (received + lost = sent for each direction), the bins and
 the nft counters. Also: the static program runs in an empty chroot.
@@ -100,6 +103,23 @@ class Bed:
         tl.nft(g, 'table netdev fo {\n'
                ' chain gvf_out { type filter hook egress device "gvf" priority 0; }\n}\n')
 
+    def vf_pair(self):
+        h, g = self.h, self.g
+        self.ip(h, "link", "add", "tvf", "type", "veth", "peer", "name", "gvf", "netns", g)
+        self.ip(h, "link", "set", "tvf", "master", "hbr")
+        self.ip(h, "link", "set", "tvf", "up")
+        self.ip(g, "link", "set", "gvf", "master", "gbr")
+        tl.run(["bridge", "-n", g, "link", "set", "dev", "gvf", "isolated", "on",
+                "learning", "off"])
+        self.ip(g, "link", "set", "gvf", "up")
+
+    @staticmethod
+    def wait_line(prog, text, count, timeout=5.0):
+        end = time.time() + timeout
+        while sum(text in ln for ln in prog.lines) < count:
+            need(time.time() < end, "%s: no %d lines with %s" % (prog.name, count, text))
+            time.sleep(0.01)
+
     def guest_tx(self, dev, op="replace"):
         """The guest's 'active slave': where frames to the far end go."""
         tl.run(["bridge", "-n", self.g, "fdb", op, HOST_MAC, "dev", dev, "master",
@@ -174,6 +194,15 @@ class Bed:
         self.advance(a2 + 1000, b + STEADY)
         a, b = self.step(6)
         self.advance(a + STEADY, b + STEADY)
+        a, b = self.step(7)
+        self.guest_tx("gvirtio")
+        self.ip(self.h, "link", "del", "tvf")
+        self.advance(a + 1500, b + 1500)
+        self.vf_pair()
+        self.wait_line(self.far, '"sniff-open","if":"tvf"', 2)   # before frames flow
+        self.guest_tx("gvf")
+        a, b = self.step(7)
+        self.advance(a + 1500, b + 1500)
         self.a_total = self.kg.command("stop", "stopped")["next_seq"]
         self.b_total = self.far.command("stop", "stopped")["next_seq"]
         time.sleep(0.5)                 # the delayed ones land
@@ -313,6 +342,27 @@ class Checks:
         need(sa["vf"] > 0 and sb["vf"] > 0, "step 5: nothing on vf")
         need(sa["dup"] == 0 and sb["dup"] == 0, "step 5: duplicates")
 
+    def case_replug(self):
+        """re-plug: the tap reopened, the new slave classified, traffic on both"""
+        b = self.bed
+        sniff = [d for k, d in b.far_rep.other if k == "sniff" and d["if"] == "tvf"]
+        need(sniff and sniff[0]["opens"] == 2, "far end tap tvf: %s" % sniff)
+        lost = [ln for ln in b.far.lines if '"sniff-lost","if":"tvf"' in ln]
+        need(len(lost) == 1, "no sniff-lost event for tvf")
+        idx = set()
+        for ln in b.kg.lines:
+            p = tl.parse_line(ln)
+            if p and p[0] == "event" and p[1].get("if") == "gvf" and \
+                    p[1].get("kind") == "slave" and p[1].get("path") == "vf":
+                idx.add(p[1]["ifindex"])
+        self.log("far end tvf %s; guest classified gvf as ifindexes %s" % (sniff[0], idx))
+        need(len(idx) == 2, "the new gvf was not classified as a vf slave")
+        for d in ("A", "B"):
+            s = self.show(d, 7)
+            need(s["vf"] > 500 and s["virtio"] > 500 and s["dup"] == 0,
+                 "%s step 7: paths or dups" % d)
+            need(s["lost"] < 20, "%s step 7: %d lost" % (d, s["lost"]))
+
     def case_totals(self):
         """totals: received + lost = sent each way; bins = path counts"""
         b = self.bed
@@ -342,7 +392,8 @@ def main(argv):
         return 77
     peer = os.path.abspath(argv[1])
     cases = [Checks.case_static, Checks.case_scenario, Checks.case_steady, Checks.case_loss,
-             Checks.case_dup, Checks.case_reorder, Checks.case_link, Checks.case_totals]
+             Checks.case_dup, Checks.case_reorder, Checks.case_link, Checks.case_replug,
+             Checks.case_totals]
     skip = None
     if os.geteuid() != 0:
         skip = "needs root (network namespaces)"

@@ -21,7 +21,7 @@
 
 #define PEER_MAX_IF 8
 #define PEER_BURST 32               /* frames sent at most per tick */
-#define PEER_CHECK_NS 100000000ull  /* interfaces re-checked every 100 ms */
+#define PEER_CHECK_NS 20000000ull   /* interfaces re-checked every 20 ms */
 #define PEER_SOCK_BUF (8 << 20)
 #define PEER_DEF_GUEST_MAC "52:54:00:fa:11:10"
 #define PEER_DEF_HOST_MAC "02:fa:11:00:00:99"

@@ -5,7 +5,7 @@
  * veth whose peer is a port of the guest's bridge), A frames counted as
  * they come in on the guest's taps, the tap naming the path. Taps vanish
  * (the source QEMU exits, a NIC is unplugged) and come back (the
- * destination QEMU): each is re-checked every 100 ms and reopened.
+ * destination QEMU): each is re-checked every 20 ms and reopened.
  */
 
 #include <inttypes.h>
