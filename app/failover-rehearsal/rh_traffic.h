@@ -89,7 +89,7 @@
  *         [0-9a-z]   one ms with that many frames (base 36: 0-35)
  *         (v)        one ms with v frames, v in base 36 (for v >= 36)
  *         {n}        the previous ms's value n more times (n base 36)
- *       Python: see rh_bins_decode in tests/traffic_lib.py.
+ *       Python: bins_decode() in tests/traffic_lib.py.
  *   @@fo sent {"dir":"B","step":2,"first_seq":5000,"frames":5000}
  *       (host: frames sent per step)
  *   @@fo tx {"dir":"B","run":7,"frames":25000,"refused":0,"slips":0,
