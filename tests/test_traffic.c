@@ -76,7 +76,8 @@ acct_teardown(void)
 static int
 test_frame_layout(void)
 {
-	struct rh_tag t = tag_of(RH_DIR_B, 0x01020304, 0x1122334455667788ull, 0xa0b0c0d0e0f00010ull);
+	struct rh_tag t = tag_of(RH_DIR_B, 0x01020304, 0x1122334455667788ull,
+				 0xa0b0c0d0e0f00010ull);
 	struct rh_tag d;
 	uint8_t f[64];
 
@@ -111,7 +112,8 @@ test_in_order(void)
 
 	for (s = 0; s < 100; s++)
 		TEST_ASSERT_EQUAL(feed_b(s < 40 ? 0 : 1, s, 1000 * MS + s * 200000,
-					 s < 70 ? RH_PATH_VF : RH_PATH_VIRTIO), RH_NEW, "seq %" PRIu64, s);
+					 s < 70 ? RH_PATH_VF : RH_PATH_VIRTIO), RH_NEW,
+				  "seq %" PRIu64, s);
 	TEST_ASSERT_EQUAL(st(0)->rx, 40, "");
 	TEST_ASSERT_EQUAL(st(1)->rx, 60, "");
 	TEST_ASSERT_EQUAL(st(1)->path[RH_PATH_VF], 30, "");
@@ -146,8 +148,8 @@ test_loss_attribution(void)
 	o.tail_step = 2;
 	rh_acct_report(&tacct, f, &o);
 	fclose(f);
-	TEST_ASSERT(strstr(buf, "@@fo stats {\"dir\":\"B\",\"step\":2,\"rx\":0,\"lost\":22,") != NULL,
-		    "tail of 22 (8..29) in step 2:\n%s", buf);
+	TEST_ASSERT(strstr(buf, "@@fo stats {\"dir\":\"B\",\"step\":2,\"rx\":0,\"lost\":22,") !=
+		    NULL, "tail of 22 (8..29) in step 2:\n%s", buf);
 	TEST_ASSERT(strstr(buf, "\"rx\":5,\"lost\":25,\"tail\":22,\"sent\":30,") != NULL,
 		    "stream line:\n%s", buf);
 	return TEST_SUCCESS;

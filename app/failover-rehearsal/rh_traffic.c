@@ -301,7 +301,8 @@ rh_bins_room(struct rh_bins *b, uint64_t ms)
 			return -1;
 		}
 		if (b->len != 0)
-			memcpy(c[p] + (b->base_ms - lo), b->cnt[p], (size_t)b->len * sizeof(uint16_t));
+			memcpy(c[p] + (b->base_ms - lo), b->cnt[p],
+			       (size_t)b->len * sizeof(uint16_t));
 	}
 	for (p = 0; p < RH_PATH_NB; p++) {
 		free(b->cnt[p]);

@@ -24,8 +24,9 @@
 #include "rte_pmd_failover.h"
 
 /*
- * Wait without spinning (the worker reads both far ends): with -l 0-1 the EAL interrupt thread (events,
- * alarms: where the failover does its work) shares the main lcore's core.
+ * Wait without spinning (the worker reads both far ends): with -l 0-1 the
+ * EAL interrupt thread (events, alarms: where the failover does its work)
+ * shares the main lcore's core.
  */
 static void
 rh_nap(struct rh *r)
