@@ -12,9 +12,9 @@
  * the path, the second is the delivery that is counted; a frame the master
  * never gets (e.g. one net_failover drops on the standby while a primary is
  * registered) is not counted ("undelivered"). Interfaces are classified by
- * ifindex on first sight and cached: the master by name; a slave by its
- * /sys/class/net/<if>/master link, its path by --slave or else by
- * /sys/class/net/<if>/device/driver (virtio_net: virtio, others: vf).
+ * ifindex on first sight and cached: the master by name; a slave by --slave
+ * (with its path), or else by its /sys/class/net/<if>/master link, its path
+ * by /sys/class/net/<if>/device/driver (virtio_net: virtio, others: vf).
  * Interfaces found to be neither are classified again after 500 ms.
  */
 
@@ -104,16 +104,17 @@ kg_classify(struct kguest *k, struct kg_if *c)
 		c->kind = KG_MASTER;
 		return;
 	}
-	kg_sys_link(c->name, "master", link, sizeof(link));
-	if (strcmp(link, k->o->master) != 0)
-		return;
-	c->kind = KG_SLAVE;
 	for (i = 0; i < k->o->nb_ifs; i++) {
 		if (strcmp(k->o->ifs[i].name, c->name) == 0) {
+			c->kind = KG_SLAVE;         /* --slave: no need to ask /sys */
 			c->path = k->o->ifs[i].path;
 			return;
 		}
 	}
+	kg_sys_link(c->name, "master", link, sizeof(link));
+	if (strcmp(link, k->o->master) != 0)
+		return;
+	c->kind = KG_SLAVE;
 	kg_sys_link(c->name, "device/driver", link, sizeof(link));
 	c->path = strcmp(link, "virtio_net") == 0 ? RH_PATH_VIRTIO : RH_PATH_VF;
 }
