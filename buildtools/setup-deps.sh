@@ -11,7 +11,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 sdk="$top/build-deps/sdk"
 pkgs="dpdk dpdk-dev libdpdk-dev meson ninja-build libnuma-dev libpcap-dev
-pkg-config gcc iproute2 valgrind python3 dpkg-dev xz-utils"
+pkg-config gcc iproute2 valgrind python3 dpkg-dev xz-utils nftables"
 headers="drivers/bus/vdev/bus_vdev_driver.h lib/ethdev/ethdev_vdev.h
 lib/ethdev/ethdev_driver.h lib/eal/include/bus_driver.h
 lib/eal/include/dev_driver.h"
