@@ -78,8 +78,8 @@ far_tap_read(struct far *f, struct far_tap *t)
 		n = peer_pkt_recv(t->fd, buf, sizeof(buf), &ifindex, &type);
 		if (n < 0)
 			break;
-		if (type == PACKET_OUTGOING || rh_frame_decode(buf, n, &tag) != 0 ||
-		    tag.dir != RH_DIR_A)
+		if (type == PACKET_OUTGOING || ifindex != t->ifindex ||
+		    rh_frame_decode(buf, n, &tag) != 0 || tag.dir != RH_DIR_A)
 			continue;
 		t->frames++;
 		rh_acct_feed(&f->a, &tag, t->cfg->path, rh_now_ns(), f->step);

@@ -55,7 +55,12 @@ peer_pkt_open(const char *ifname, bool recv, int *ifindex)
 	sll.sll_ifindex = (int)if_nametoindex(ifname);
 	if (sll.sll_ifindex == 0)
 		return -1;
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(proto));
+	/*
+	 * Protocol 0 until bound: a socket made with ETH_P_ALL receives the
+	 * frames of every interface until bind() narrows it to one (frames of
+	 * another path, counted twice, while a vanished tap is reopened).
+	 */
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	if ((recv && peer_pkt_filter(fd) != 0) ||
