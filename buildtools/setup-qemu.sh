@@ -20,7 +20,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache="${FO_QEMU_CACHE:-$top/build-deps/qemu}"
 pkgs="qemu-system-x86 busybox-static cpio kmod gzip iproute2 dpkg xz-utils
-python3 procps"
+python3 python3-matplotlib procps"
 # Modules the guests load; their dependencies come from modules.dep.
 mods="vfio vfio_pci vfio_iommu_type1 virtio_pci virtio_net e1000e failover
 net_failover af_packet"

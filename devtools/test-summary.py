@@ -8,6 +8,7 @@ import re
 import sys
 
 LINE = re.compile(r"^(\d+) passed, (\d+) failed", re.M)
+SKIPPED = re.compile(r"^skipped: (.*)$", re.M)
 
 
 def main(path):
@@ -19,7 +20,9 @@ def main(path):
             p, fl = (int(found[-1][0]), int(found[-1][1])) if found else (0, 0)
             if t.get("result") not in ("OK", "SKIP", "EXPECTEDFAIL") and fl == 0:
                 fl = 1
-            print(f"suite {t['name']}: {p} passed, {fl} failed ({t.get('result')})")
+            why = SKIPPED.findall(t.get("stdout") or "")
+            note = f": {why[-1]}" if t.get("result") == "SKIP" and why else ""
+            print(f"suite {t['name']}: {p} passed, {fl} failed ({t.get('result')}{note})")
             passed += p
             failed += fl
     print(f"{passed} passed, {failed} failed")

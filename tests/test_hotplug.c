@@ -589,6 +589,56 @@ out:
 	return ret;
 }
 
+/*
+ * A primary that advertises LSC but whose interrupt never comes (DPDK's em
+ * PMD over QEMU 7.2's e1000e in MSI-X mode): ethdev keeps answering
+ * its cached link, so only the failover's own poll of the device sees the
+ * link go down, and come back.
+ */
+static int
+test_lsc_lost_polled(void)
+{
+	const char *args = "mac=02:fa:11:00:00:60,lsc=1,lsc_lost=1";
+	uint16_t fo, vf;
+	struct rig r = { .pool = rig.pool };
+	int ret = TEST_FAILED;
+
+	if (rte_vdev_init("net_fosim60", args) != 0 ||
+	    rte_vdev_init("net_fosim61", "mac=02:fa:11:00:00:60,lsc=1") != 0 ||
+	    rte_vdev_init("net_failover_lp0",
+			  "primary=net_fosim60,standby=net_fosim61,link_poll_ms=5") != 0)
+		goto out;
+	if (rte_eth_dev_get_port_by_name("net_failover_lp0", &fo) != 0 ||
+	    rig_port_setup(fo, rig.pool, 1) != 0 ||
+	    rte_pmd_failover_sub_port(fo, RTE_PMD_FAILOVER_PRIMARY, &vf) != 0)
+		goto out;
+	r.fo = fo;
+	if (rig_wait_active(&r, RTE_PMD_FAILOVER_PRIMARY, 1000) != 0) {
+		printf("primary not active\n");
+		goto out;
+	}
+	fosim_set_link(vf, 0);
+	if (rig_wait_active(&r, RTE_PMD_FAILOVER_STANDBY, 1000) != 0) {
+		printf("no failover: the lost LSC was not made up by the poll\n");
+		goto out;
+	}
+	fosim_set_link(vf, 1);
+	if (rig_wait_active(&r, RTE_PMD_FAILOVER_PRIMARY, 1000) != 0) {
+		printf("no failback on the poll\n");
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	if (rte_eth_dev_get_port_by_name("net_failover_lp0", &fo) == 0) {
+		rte_eth_dev_stop(fo);
+		rte_eth_dev_close(fo);
+	}
+	rte_vdev_uninit("net_failover_lp0");
+	rte_vdev_uninit("net_fosim60");
+	rte_vdev_uninit("net_fosim61");
+	return ret;
+}
+
 /* Wait (sleeping: the interrupt thread shares this core) for an xstat. */
 static int
 wait_xstat(const char *name, uint64_t want)
@@ -689,6 +739,7 @@ static struct unit_test_suite hotplug_suite = {
 		TEST_CASE_ST(case_setup, case_teardown, test_new_device_paired_by_mac),
 		TEST_CASE_ST(case_setup, case_teardown, test_new_device_refused),
 		TEST_CASE(test_pci_readiness),
+		TEST_CASE(test_lsc_lost_polled),
 		TEST_CASE_ST(case_setup, case_teardown, test_refuse_second),
 		TEST_CASE_ST(case_setup, case_teardown, test_refuse_unfit),
 		TEST_CASE_ST(case_setup, case_teardown, test_close_returns_pool),

@@ -93,6 +93,7 @@ struct fosim_conf {
 	uint16_t reta_size;
 	uint16_t key_size;
 	uint8_t lsc;
+	uint8_t lsc_lost;
 	uint8_t rmv;
 	uint8_t link_up;
 	uint8_t no_mac_set;
@@ -802,6 +803,7 @@ static const struct fosim_param fosim_params[] = {
 	FOSIM_PARAM("reta_size", INT, reta_size, FOSIM_RETA_MAX),
 	FOSIM_PARAM("hash_key_size", INT, key_size, FOSIM_KEY_MAX),
 	FOSIM_PARAM("lsc", INT, lsc, 1),
+	FOSIM_PARAM("lsc_lost", INT, lsc_lost, 1),
 	FOSIM_PARAM("rmv", INT, rmv, 1),
 	FOSIM_PARAM("no_mac_set", INT, no_mac_set, 1),
 	FOSIM_PARAM("tx_sink", INT, tx_sink, 1),
@@ -1067,7 +1069,7 @@ RTE_PMD_REGISTER_VDEV(net_fosim, fosim_vdev_drv);
 RTE_PMD_REGISTER_PARAM_STRING(net_fosim,
 	"mac=<mac> max_rxq=<n> max_txq=<n> max_mtu=<n> min_mtu=<n> "
 	"rx_offload_capa=<mask> tx_offload_capa=<mask> rss_capa=<mask> "
-	"reta_size=<n> hash_key_size=<n> lsc=<0|1> rmv=<0|1> "
+	"reta_size=<n> hash_key_size=<n> lsc=<0|1> lsc_lost=<0|1> rmv=<0|1> "
 	"fail=<op>[+<op>...] link=<up|down> no_mac_set=<0|1> tx_sink=<0|1>");
 
 /* Test API */
@@ -1129,6 +1131,8 @@ fosim_set_link(uint16_t port_id, int up)
 	if (__atomic_load_n(&p->removed, __ATOMIC_RELAXED))
 		return -ENODEV;
 	old = __atomic_exchange_n(&p->link_up, up != 0, __ATOMIC_RELAXED);
+	if (p->conf.lsc_lost)
+		return 0;  /* only link_update (a poll) will see it */
 	fosim_link_sync(dev);
 	if (old == (up != 0) || !p->conf.lsc ||
 	    !dev->data->dev_conf.intr_conf.lsc)

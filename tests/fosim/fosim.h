@@ -16,6 +16,10 @@
  *                            0 = no RSS at all (no RSS/RETA ops, capa 0)
  *   hash_key_size=N          default 40, at most 64
  *   lsc=0|1, rmv=0|1         advertise RTE_ETH_DEV_INTR_LSC / _RMV (1)
+ *   lsc_lost=1               LSC advertised but its interrupt never comes:
+ *                            a link change is seen only by link_update
+ *                            (no event, ethdev's cached link unchanged),
+ *                            as DPDK's em PMD over QEMU's e1000e (MSI-X)
  *   fail=op[+op...]          ops failing with -EIO (see fosim_set_fail())
  *   link=up|down             initial link (up)
  *   no_mac_set=1             no mac_addr_set op (-ENOTSUP), like net_ring

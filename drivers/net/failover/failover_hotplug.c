@@ -349,9 +349,11 @@ fo_hp_settle(struct fo_priv *priv, struct fo_hp_dev *d, struct fo_sub *named)
 			if (__atomic_load_n(&s->pending_port, __ATOMIC_ACQUIRE) == port) {
 				s->probed = true;
 				FO_LOG(INFO, "%s: %s device %s added: probed%s after %u attempt(s)"
-				       " in %.1f ms", priv->dev->data->name, fo_role_name[s->role],
-				       d->name, s == named ? "" : " (paired by MAC)", d->tries,
-				       fo_cycles_ms(rte_get_timer_cycles() - d->since));
+				       " in %.1f ms (the probe %.1f ms)", priv->dev->data->name,
+				       fo_role_name[s->role], d->name,
+				       s == named ? "" : " (paired by MAC)", d->tries,
+				       fo_cycles_ms(rte_get_timer_cycles() - d->since),
+				       fo_cycles_ms(d->probe));
 				return FO_HP_DONE;
 			}
 	}
@@ -415,7 +417,9 @@ fo_hp_try(struct fo_priv *priv, struct fo_hp_dev *d)
 		       d->name, d->why);
 	if (st != FO_HP_READY)
 		return st == FO_HP_WAIT ? FO_HP_RETRY : FO_HP_DONE;
+	d->probe = rte_get_timer_cycles();
 	ret = rte_dev_probe(named != NULL ? named->devstr : devstr);
+	d->probe = rte_get_timer_cycles() - d->probe;
 	if (ret == -EEXIST)
 		return FO_HP_DONE;
 	if (ret != 0) {

@@ -74,6 +74,7 @@ struct fo_hp_dev {
 	uint64_t since;     /* timer cycles of the announcement */
 	uint64_t next;      /* no attempt before */
 	unsigned int tries;
+	uint64_t probe;     /* timer cycles the last rte_dev_probe() took */
 	char why[160];      /* why the last attempt did not settle it */
 };
 

@@ -627,12 +627,42 @@ fo_alarm(void *arg)
 	fo_unlock(priv);
 }
 
+/*
+ * The poll's own reading of sub-ports whose link comes by LSC events:
+ * ethdev answers rte_eth_link_get_nowait() from its cache for them, which
+ * only their interrupt handler refreshes, so a PMD whose interrupt never
+ * comes (DPDK's em over QEMU 7.2's e1000e in MSI-X mode, which raises no
+ * link-change interrupt) would keep a dead link up for good. Their link_update is called here,
+ * from the EAL interrupt thread, where their own interrupt handlers run
+ * too: never concurrently with them.
+ */
+static void
+fo_links_poll(struct fo_priv *priv)
+{
+	struct rte_eth_dev *dev;
+	struct fo_sub *s;
+
+	FO_FOREACH_SUB(priv, s) {
+		dev = &rte_eth_devices[s->port_id];
+		if (s->started && !__atomic_load_n(&s->gone, __ATOMIC_ACQUIRE) &&
+		    dev->data->dev_conf.intr_conf.lsc && dev->dev_ops->link_update != NULL)
+			dev->dev_ops->link_update(dev, 0);
+	}
+}
+
 static void
 fo_poll_alarm(void *arg)
 {
 	struct fo_priv *priv = arg;
 
-	fo_alarm(priv);
+	if (pthread_mutex_trylock(&priv->lock) == 0) {
+		if (!priv->closing)
+			fo_links_poll(priv);
+		fo_sync(priv);
+		fo_unlock(priv);
+	} else {
+		fo_kick(priv);  /* busy: fo_alarm retries the rest */
+	}
 	rte_eal_alarm_set(priv->args.link_poll_ms * 1000ULL, fo_poll_alarm, priv);
 }
 
