@@ -4,6 +4,7 @@
 # (tap VF + virtio-user/vhost standby) and check that no packet is lost.
 # Run as root. Options go to the rehearsal, e.g.:
 #   devtools/run-rehearsal.sh --trigger api --rounds 100
+#   devtools/run-rehearsal.sh --rig qemu --guest both     (real hypervisor)
 # Exit status: 0 PASS, 1 FAIL, 2 setup or usage error.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +19,12 @@ if ! "$top/devtools/build.sh" >"$log" 2>&1; then
 	exit 2
 fi
 rm -f "$log"
+# --rig qemu: the same flow on a real hypervisor (QEMU), see
+# doc/guides/tools/failover_rehearsal_qemu.rst; the other options go to it.
+if [ "${1:-}" = "--rig" ] && [ "${2:-}" = "qemu" ]; then
+	shift 2
+	exec "$top/app/failover-rehearsal/qemu/dpdk-failover-rehearsal-qemu.py" "$@"
+fi
 # EAL, vhost and driver messages go to a log; the rehearsal's report to stdout.
 elog=$top/build/rehearsal.log
 prefix=fo_rehearsal_$$

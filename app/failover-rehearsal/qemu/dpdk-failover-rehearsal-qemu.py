@@ -332,7 +332,8 @@ def collect(rep, d, steps, end_us):
             st['switch_ms'] = None if ms is None else ms - t0
         # where the step ends: the path of its last 500 ms
         tail = {p: sum(bins[p].get(ms, 0) for ms in range(t1 - 500, t1)) for p in bins}
-        st['end_path'] = '+'.join(p for p in ('vf', 'virtio') if tail[p]) or 'none'
+        st['end_path'] = ('+'.join(p for p in ('vf', 'virtio') if tail[p]) or 'none'
+                          if bins['vf'] or bins['virtio'] else '-')   # '-': no bins
         out.append(st)
     return out
 
@@ -492,41 +493,107 @@ class Checks:
 
 # ---------------------------------------------------------------- picture
 
+PATH_COLOR = {'vf': 'tab:blue', 'virtio': 'tab:orange'}
+DIRS = (('A', 'guest to host (A), counted at the host'),
+        ('B', 'host to guest (B), counted in the guest'))
+
+
+def _series(b, lo, hi, sign):
+    xs = [ms for ms in range(lo, hi + 1)]
+    return xs, [sign * b.get(ms, 0) for ms in xs]
+
+
+def _draw(ax, res, d, t0, lo, hi, labels):
+    """Frames per ms of direction d in [lo, hi] ms: the VF upwards, virtio
+    downwards (so that the paths never hide each other); the steps marked."""
+    for p, sign in (('vf', 1), ('virtio', -1)):
+        b = res['bins'].get('%s/%s' % (d, p), {})
+        xs, ys = _series(b, lo, hi, sign)
+        ax.fill_between([(x - t0) / 1000.0 for x in xs], ys, step='post', linewidth=0,
+                        color=PATH_COLOR[p], label='%s (%s)' % (p, 'up' if sign > 0 else
+                                                               'down'))
+    ax.axhline(0, color='black', linewidth=0.4)
+    ax.set_xlim((lo - t0) / 1000.0, (hi - t0) / 1000.0)
+    for s in res['steps']:
+        ms = s['us'] // 1000
+        if lo <= ms <= hi:
+            x = (ms - t0) / 1000.0
+            ax.axvline(x, color='grey', linestyle='--', linewidth=0.6)
+            if labels:
+                ax.text(x, ax.get_ylim()[1], ' %d %s' % (s['n'], s['name']), rotation=90,
+                        va='top', fontsize=7)
+
+
 def picture(res, path):
-    """Frames per ms per path and direction, the steps marked (matplotlib)."""
+    """The timeline: frames per ms per path and direction, the steps marked
+    (matplotlib); and path-zoom.png beside it: one second around the first
+    step of each kind that moves traffic, at the same scale."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
+    who = 'DPDK' if res['kind'] == 'dpdk' else 'Linux'
     t0 = res['steps'][0]['us'] // 1000
+    end = res['end_us'] // 1000
     fig, axes = plt.subplots(2, 1, figsize=(16, 7), sharex=True)
-    colors = {'vf': 'tab:blue', 'virtio': 'tab:orange'}
-    for ax, d, what in ((axes[0], 'A', 'guest to host (A), counted at the host'),
-                        (axes[1], 'B', 'host to guest (B), counted in the guest')):
-        for p in ('vf', 'virtio'):
-            b = res['bins'].get('%s/%s' % (d, p), {})
-            if not b:
-                continue
-            lo, hi = min(b), max(b)
-            xs = [(ms - t0) / 1000.0 for ms in range(lo, hi + 1)]
-            ys = [b.get(ms, 0) for ms in range(lo, hi + 1)]
-            ax.plot(xs, ys, drawstyle='steps-post', linewidth=0.6, color=colors[p],
-                    label=p)
+    for ax, (d, what) in zip(axes, DIRS):
+        _draw(ax, res, d, t0, t0 - 500, end, d == 'A')
         ax.set_ylabel('frames / ms')
-        ax.set_title('%s net_failover: %s' % ('DPDK' if res['kind'] == 'dpdk' else 'Linux',
-                                              what), fontsize=10)
-        ax.legend(loc='upper right', fontsize=8)
-        top = ax.get_ylim()[1]
-        for s in res['steps']:
-            x = (s['us'] // 1000 - t0) / 1000.0
-            ax.axvline(x, color='grey', linestyle='--', linewidth=0.6)
-            if d == 'A':
-                ax.text(x, top, ' %d %s' % (s['n'], s['name']), rotation=90, va='top',
-                        fontsize=7)
+        ax.set_title('%s net_failover: %s' % (who, what), fontsize=10)
+        ax.legend(loc='lower right', fontsize=8)
     axes[1].set_xlabel('seconds since step 1 (host clock)')
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+    seen, zoom = set(), []
+    for s in res['steps']:
+        if s['name'] in NEW_PATH and s['name'] not in seen:
+            seen.add(s['name'])
+            zoom.append(s)
+    if not zoom:
+        return
+    fig, axes = plt.subplots(2, len(zoom), figsize=(3.2 * len(zoom), 5.5), squeeze=False,
+                             sharey='row')
+    for j, s in enumerate(zoom):
+        ms = s['us'] // 1000
+        lo = ms - 200
+        for i, (d, _) in enumerate(DIRS):
+            ax = axes[i][j]
+            _draw(ax, res, d, ms, lo, lo + 1500, False)
+            ax.set_title('%s, %s' % (s['name'], d), fontsize=8)
+            ax.tick_params(labelsize=7)
+            if i == 1:
+                ax.set_xlabel('s from the command', fontsize=7)
+    axes[0][0].set_ylabel('frames / ms (A)')
+    axes[1][0].set_ylabel('frames / ms (B)')
+    axes[0][-1].legend(loc='lower right', fontsize=7)
+    fig.suptitle('%s net_failover: each switch, from 0.2 s before its command '
+                 '(VF up, virtio down)' % who, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(os.path.join(os.path.dirname(path), 'path-zoom.png'), dpi=100)
+    plt.close(fig)
+
+
+def save(res, out):
+    """result.json (everything but the bins), bins.json, table.txt."""
+    with open(os.path.join(out, 'result.json'), 'w') as f:
+        json.dump({k: v for k, v in res.items() if k != 'bins'}, f, indent=1)
+    with open(os.path.join(out, 'bins.json'), 'w') as f:
+        json.dump(res['bins'], f)
+    text = table(res) + '\n\n' + summary(res) + '\n'
+    with open(os.path.join(out, 'table.txt'), 'w') as f:
+        f.write(text)
+    return text
+
+
+def load(out):
+    """A run saved by save() (for --replot)."""
+    with open(os.path.join(out, 'result.json')) as f:
+        res = json.load(f)
+    with open(os.path.join(out, 'bins.json')) as f:
+        res['bins'] = {k: {int(ms): n for ms, n in v.items()} for k, v in json.load(f).items()}
+    return res
 
 
 # ---------------------------------------------------------------- main
@@ -563,7 +630,15 @@ def main():
                     help='assert the counts (the test suite runs this)')
     ap.add_argument('--out', default=os.path.join(TOP, 'build', 'qemu', 'rehearsal'))
     ap.add_argument('--build', default=os.path.join(TOP, 'build'))
+    ap.add_argument('--replot', metavar='DIR',
+                    help='draw the pictures of a saved run (DIR/<kind>) again, run nothing')
     args = ap.parse_args()
+    if args.replot:
+        for kind in ('dpdk', 'kernel'):
+            out = os.path.join(args.replot, kind)
+            if os.path.exists(os.path.join(out, 'bins.json')):
+                picture(load(out), os.path.join(out, 'timeline.png'))
+        return 0
     if args.guest_bins is None:
         args.guest_bins = 1 if args.rounds <= 4 else 0
     why = can_run()
@@ -592,12 +667,7 @@ def main():
             return 1
         res['wall_s'] = round(time.monotonic() - t0, 1)
         results.append(res)
-        with open(os.path.join(out, 'result.json'), 'w') as f:
-            json.dump({k: v for k, v in res.items() if k != 'bins'}, f, indent=1)
-        text = table(res) + '\n\n' + summary(res) + '\n'
-        with open(os.path.join(out, 'table.txt'), 'w') as f:
-            f.write(text)
-        say(text)
+        say(save(res, out))
         png = os.path.join(out, 'timeline.png')
         picture(res, png)
         say('  %s guest: %.0f s; table %s, picture %s, logs %s'

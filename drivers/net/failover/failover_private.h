@@ -47,8 +47,12 @@ extern int failover_logtype;
 #define FO_MAX_QUEUES 128
 #define FO_RSS_KEY_MAX 64
 #define FO_DEVSTR_MAX 512
-/* Longest wait for a leaving sub-port's receive queues to be emptied. */
-#define FO_DRAIN_MS 20
+/*
+ * Longest wait for a leaving sub-port's receive queues to be emptied, and
+ * how long nothing must arrive on it before it is let go.
+ */
+#define FO_DRAIN_MS 50
+#define FO_DRAIN_QUIET_MS 5
 
 extern const char *const fo_role_name[FO_NB_SUBS + 1];
 

@@ -387,36 +387,52 @@ fo_sub_drop(struct fo_priv *priv, struct fo_sub *s)
 	fo_sub_release(priv, s, false);
 }
 
+/* The receive queues of a port hold packets (n < 0: no queue count). */
+static int
+fo_rxq_busy(uint16_t port, uint16_t nb_rxq)
+{
+	uint16_t q;
+	int n, busy = 0;
+
+	for (q = 0; q < nb_rxq; q++) {
+		n = rte_eth_rx_queue_count(port, q);
+		if (n > 0)
+			busy = 1;
+	}
+	return busy;
+}
+
 /*
- * Let the application's bursts take what a leaving sub-port still holds:
- * free what its transmit rings completed and wait, at most FO_DRAIN_MS,
- * for its receive queues to be emptied through the "other" RX path.
+ * Let the application's bursts take what a leaving sub-port still holds or
+ * still gets: frames keep arriving on it until the network has learnt the
+ * other path (from the first frame sent there), so after its transmit rings
+ * are cleaned, the drain lasts until its receive queues are empty (where
+ * the PMD can count them) and nothing has arrived on it (ipackets) for
+ * FO_DRAIN_QUIET_MS, at most FO_DRAIN_MS.
  */
 static void
 fo_sub_drain(struct fo_priv *priv, struct fo_sub *s)
 {
 	struct rte_eth_dev_data *data = priv->dev->data;
-	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() * FO_DRAIN_MS / 1000;
-	bool unknown = false, busy = true;
+	uint64_t hz = rte_get_timer_hz(), now = rte_get_timer_cycles(), last = now;
+	uint64_t end = now + hz * FO_DRAIN_MS / 1000, quiet = hz * FO_DRAIN_QUIET_MS / 1000;
+	uint64_t seen = UINT64_MAX;
+	struct rte_eth_stats st;
 	uint16_t q;
-	int n;
 
 	for (q = 0; q < data->nb_tx_queues; q++)
 		rte_eth_tx_done_cleanup(s->port_id, q, 0);
 	if (!data->dev_started || rte_eth_dev_is_removed(s->port_id))
 		return;
-	while (busy && !unknown && rte_get_timer_cycles() < end) {
-		busy = false;
-		for (q = 0; q < data->nb_rx_queues; q++) {
-			n = rte_eth_rx_queue_count(s->port_id, q);
-			busy |= n > 0;
-			unknown |= n < 0;
+	while ((now = rte_get_timer_cycles()) < end) {
+		if (rte_eth_stats_get(s->port_id, &st) == 0 && st.ipackets != seen) {
+			seen = st.ipackets;
+			last = now;
 		}
-		if (busy)
-			rte_delay_us_sleep(100);
+		if (now - last >= quiet && !fo_rxq_busy(s->port_id, data->nb_rx_queues))
+			break;
+		rte_delay_us_sleep(100);
 	}
-	if (unknown)  /* no queue count: give the bursts a short while */
-		rte_delay_us_sleep(FO_DRAIN_MS * 1000 / 10);
 }
 
 /*

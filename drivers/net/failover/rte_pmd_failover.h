@@ -62,7 +62,8 @@ int rte_pmd_failover_active_path(uint16_t port_id);
  *
  * Transmit moves to the standby at once; once no lcore can be inside a
  * burst that uses the primary, its rings are drained (the application's
- * receive bursts take what it still holds, for at most 20 ms), and it is
+ * receive bursts take what it still holds or still receives, until nothing
+ * has arrived on it for 5 ms, at most 50 ms), and it is
  * stopped, closed and its device removed (detached from DPDK), so that
  * no packet accepted by the failover port's tx_burst is lost in the
  * failover layer. A device with the failover MAC that appears later (or
