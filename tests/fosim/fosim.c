@@ -227,6 +227,13 @@ fosim_link_sync(struct rte_eth_dev *dev)
 
 /* Datapath */
 
+/* What an rx queue holds (rte_eth_rx_queue_count()). */
+static uint32_t
+fosim_rx_queue_count(void *rxq)
+{
+	return rte_ring_count(((struct fosim_queue *)rxq)->ring);
+}
+
 static uint16_t
 fosim_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_bufs)
 {
@@ -968,6 +975,7 @@ fosim_create(struct rte_vdev_device *vdev, const struct fosim_conf *c)
 		p->ops.mac_addr_set = NULL;
 	dev->dev_ops = &p->ops;
 	dev->rx_pkt_burst = fosim_rx_burst;
+	dev->rx_queue_count = fosim_rx_queue_count;
 	dev->tx_pkt_burst = fosim_tx_burst;
 	if (c->lsc)
 		dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;

@@ -26,8 +26,8 @@
  *   tx_sink=1                tx_burst frees what it takes, as a wire would
  *                            (nothing to collect; counted in opackets)
  * rte_eth_dev_set_link_up/down() change the link too, without an event.
- * Each rx/tx queue is a 1024-entry ring; mbufs left in them are freed at
- * stop, queue release and close.
+ * Each rx/tx queue is a 1024-entry ring (rte_eth_rx_queue_count() counts
+ * an rx one); mbufs left in them are freed at stop, queue release and close.
  *
  * Drive them from the test with the functions below.  All of them
  * check that port_id is a net_fosim port and return a negative errno

@@ -433,6 +433,8 @@ fo_sub_drain(struct fo_priv *priv, struct fo_sub *s)
 			break;
 		rte_delay_us_sleep(100);
 	}
+	FO_LOG(DEBUG, "%s: %s port %u drained in %.1f ms", data->name, fo_role_name[s->role],
+	       s->port_id, (now - (end - hz * FO_DRAIN_MS / 1000)) * 1000.0 / hz);
 }
 
 /*
