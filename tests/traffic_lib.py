@@ -5,6 +5,7 @@ network namespaces, nft rules."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -72,3 +73,50 @@ NFT_DIR = "@ll,176,8"
 NFT_STEP = "@ll,208,32"
 NFT_SEQ = "@ll,240,64"
 NFT_SEQ_LOW = "@ll,296,8"
+
+
+def skip(why, nb_cases):
+    """A suite that cannot run here: the reason, the counts, exit status 77."""
+    print("skipped: %s" % why)
+    print("0 passed, 0 failed, %d skipped" % nb_cases)
+    return 77
+
+
+def run_suite(cases, chk, bed, peers, scenario, time_limit):
+    """Run the cases (methods of chk) in order within time_limit seconds,
+    printing them as DPDK's app/test does; once the scenario case failed
+    the others are not run. On a failure, the last lines of the peers (the
+    names of bed's Prog attributes). bed.close() at the end. Exit status."""
+    def on_alarm(signum, frame):
+        raise Failed("time limit of %d s reached" % time_limit)
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.signal(signal.SIGTERM, on_alarm)
+    signal.alarm(time_limit)
+    passed = failed = 0
+    broken = None
+    try:
+        for n, case in enumerate(cases, 1):
+            ok = False
+            try:
+                need(broken is None, "not run: %s" % broken)
+                case(chk)
+                ok = True
+            except (Failed, KeyError, AttributeError) as e:
+                print("    %s: %s" % (type(e).__name__, e))
+                if case is scenario:
+                    broken = "the scenario failed"
+            passed += ok
+            failed += not ok
+            print(" + TestCase [%2d] : %s %s" % (n, case.__doc__.strip(),
+                                                 "succeeded" if ok else "failed"), flush=True)
+    finally:
+        signal.alarm(0)
+        if failed:
+            for p in (getattr(bed, name) for name in peers):
+                if p is not None:
+                    print("    last lines of %s:\n    | %s" % (p.name, p.tail(15).replace(
+                        "\n", "\n    | ")))
+        bed.close()
+    print("%d passed, %d failed, 0 skipped" % (passed, failed))
+    return 0 if failed == 0 else 1

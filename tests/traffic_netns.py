@@ -33,7 +33,6 @@ Exit 0 when every case passed, 1 when one failed, 77 when it cannot run.
 
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -404,45 +403,10 @@ def main(argv):
     elif shutil.which("nft") is None or shutil.which("tc") is None:
         skip = "needs nft (nftables) and tc"
     if skip:
-        print("SKIP: %s" % skip)
-        print("0 passed, 0 failed, %d skipped" % len(cases))
-        return 77
+        return tl.skip(skip, len(cases))
 
-    def on_alarm(signum, frame):
-        raise tl.Failed("time limit of %d s reached" % TIME_LIMIT)
-
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.signal(signal.SIGTERM, on_alarm)
-    signal.alarm(TIME_LIMIT)
     bed = Bed(peer)
-    chk = Checks(bed)
-    passed = failed = 0
-    broken = None
-    try:
-        for n, case in enumerate(cases, 1):
-            ok = False
-            try:
-                need(broken is None, "not run: %s" % broken)
-                case(chk)
-                ok = True
-            except (tl.Failed, KeyError) as e:
-                print("    %s: %s" % (type(e).__name__, e))
-                if case is Checks.case_scenario:
-                    broken = "the scenario failed"
-            passed += ok
-            failed += not ok
-            print(" + TestCase [%2d] : %s %s" % (n, case.__doc__.strip(),
-                                                 "succeeded" if ok else "failed"), flush=True)
-    finally:
-        signal.alarm(0)
-        if failed:
-            for p in (bed.far, bed.kg):
-                if p is not None:
-                    print("    last lines of %s:\n    | %s" % (p.name, p.tail(15).replace(
-                        "\n", "\n    | ")))
-        bed.close()
-    print("%d passed, %d failed, 0 skipped" % (passed, failed))
-    return 0 if failed == 0 else 1
+    return tl.run_suite(cases, Checks(bed), bed, ("far", "kg"), Checks.case_scenario, TIME_LIMIT)
 
 
 if __name__ == "__main__":

@@ -312,10 +312,8 @@ rg_report(struct rg *g, const struct rh_cmd *c)
 static void
 rg_status(struct rg *g, const char *kind)
 {
-	rh_out(stdout, kind, "{\"step\":%u,\"us\":%" PRIu64 ",\"a_next_seq\":%" PRIu64
-	       ",\"b_next_seq\":%" PRIu64 "}", __atomic_load_n(&g->last_b_step, __ATOMIC_RELAXED),
-	       rh_now_ns() / 1000,
-	       rh_load(&g->seq), rh_load(&g->b_next));
+	rh_out_status(stdout, kind, __atomic_load_n(&g->last_b_step, __ATOMIC_RELAXED),
+		      rh_load(&g->seq), rh_load(&g->b_next));
 }
 
 /* One command line; false: quit. */
@@ -336,8 +334,7 @@ rg_command(struct rg *g, const char *line)
 	case RH_CMD_START:
 		__atomic_store_n(&g->sending, c.kind == RH_CMD_START, __ATOMIC_RELEASE);
 		rg_snapshot(g);     /* the worker saw it: the seq is final */
-		rh_out(stdout, c.kind == RH_CMD_STOP ? "stopped" : "started",
-		       "{\"dir\":\"A\",\"next_seq\":%" PRIu64 "}", rh_load(&g->seq));
+		rh_out_sending(stdout, c.kind == RH_CMD_START, RH_DIR_A, rh_load(&g->seq));
 		break;
 	case RH_CMD_QUIT:
 		return false;

@@ -191,9 +191,8 @@ far_command(struct far *f, const char *line)
 		f->step = c.step;
 		/* fall through */
 	case RH_CMD_STATUS:
-		rh_out(stdout, c.kind == RH_CMD_STEP ? "step" : "status", "{\"step\":%u,\"us\":%"
-		       PRIu64 ",\"a_next_seq\":%" PRIu64 ",\"b_next_seq\":%" PRIu64 "}", f->step,
-		       rh_now_ns() / 1000, rh_acct_next_seq(&f->a), f->seq);
+		rh_out_status(stdout, c.kind == RH_CMD_STEP ? "step" : "status", f->step,
+			      rh_acct_next_seq(&f->a), f->seq);
 		break;
 	case RH_CMD_REPORT:
 		far_report(f, &c);
@@ -202,8 +201,7 @@ far_command(struct far *f, const char *line)
 	case RH_CMD_START:
 		f->sending = c.kind == RH_CMD_START;
 		rh_pace_init(&f->pace, f->o->interval_us * 1000ull, rh_now_ns());
-		rh_out(stdout, c.kind == RH_CMD_STOP ? "stopped" : "started",
-		       "{\"dir\":\"B\",\"next_seq\":%" PRIu64 "}", f->seq);
+		rh_out_sending(stdout, f->sending, RH_DIR_B, f->seq);
 		break;
 	case RH_CMD_QUIT:
 		f->io.quit = true;

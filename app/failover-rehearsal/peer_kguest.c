@@ -289,13 +289,10 @@ kg_command(struct kguest *k, const char *line)
 	case RH_CMD_START:
 		k->sending = c.kind == RH_CMD_START;
 		rh_pace_init(&k->pace, k->o->interval_us * 1000ull, rh_now_ns());
-		rh_out(stdout, c.kind == RH_CMD_STOP ? "stopped" : "started",
-		       "{\"dir\":\"A\",\"next_seq\":%" PRIu64 "}", k->seq);
+		rh_out_sending(stdout, k->sending, RH_DIR_A, k->seq);
 		break;
 	case RH_CMD_STATUS:
-		rh_out(stdout, "status", "{\"step\":%u,\"us\":%" PRIu64 ",\"a_next_seq\":%" PRIu64
-		       ",\"b_next_seq\":%" PRIu64 "}", k->last_b_step, rh_now_ns() / 1000, k->seq,
-		       rh_acct_next_seq(&k->b));
+		rh_out_status(stdout, "status", k->last_b_step, k->seq, rh_acct_next_seq(&k->b));
 		break;
 	case RH_CMD_QUIT:
 		k->io.quit = true;

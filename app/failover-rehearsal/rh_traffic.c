@@ -900,3 +900,17 @@ rh_lines_next(struct rh_lines *l)
 	l->skip = l->len;
 	return start;
 }
+
+void
+rh_out_status(FILE *out, const char *kind, uint32_t step, uint64_t a_next, uint64_t b_next)
+{
+	rh_out(out, kind, "{\"step\":%u,\"us\":%" PRIu64 ",\"a_next_seq\":%" PRIu64
+	       ",\"b_next_seq\":%" PRIu64 "}", step, rh_now_ns() / 1000, a_next, b_next);
+}
+
+void
+rh_out_sending(FILE *out, bool started, uint8_t dir, uint64_t next_seq)
+{
+	rh_out(out, started ? "started" : "stopped", "{\"dir\":\"%c\",\"next_seq\":%" PRIu64 "}",
+	       dir, next_seq);
+}

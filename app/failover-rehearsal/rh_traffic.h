@@ -248,6 +248,11 @@ void rh_cmd_parse(const char *line, struct rh_cmd *c);
 void rh_out(FILE *out, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void rh_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "@@fo <kind> {step, us (now), a_next_seq, b_next_seq}" (status, step). */
+void rh_out_status(FILE *out, const char *kind, uint32_t step, uint64_t a_next,
+		   uint64_t b_next);
+/* "@@fo stopped|started {dir, next_seq}": the answer to stop / start. */
+void rh_out_sending(FILE *out, bool started, uint8_t dir, uint64_t next_seq);
 
 /* Splits input into lines; returns a complete line (no '\n') or NULL. */
 struct rh_lines {
