@@ -362,12 +362,13 @@ def table(res):
     return render(head, rows)
 
 
-def render(head, rows):
+def render(head, rows, rst=False):
+    """An aligned text table; rst: as an RST simple table (for the guides)."""
     w = [max(len(str(r[i])) for r in [head] + rows) for i in range(len(head))]
-    line = '  '.join('-' * x for x in w)
-    out = [line, '  '.join(h.ljust(w[i]) for i, h in enumerate(head)), line]
+    line = '  '.join(('=' if rst else '-') * x for x in w)
+    out = [line, '  '.join(h.ljust(w[i]) for i, h in enumerate(head)).rstrip(), line]
     for r in rows:
-        out.append('  '.join(str(c).ljust(w[i]) for i, c in enumerate(r)))
+        out.append('  '.join(str(c).ljust(w[i]) for i, c in enumerate(r)).rstrip())
     out.append(line)
     return '\n'.join(out)
 
@@ -400,18 +401,20 @@ SUMMARY_HEAD = ['what', 'dir', 'n', 'lost', 'lost max', 'dup', 'reord', 'gap p50
                 'gap max ms', 'switch p50 ms', 'switch max ms']
 
 
-def summary(res):
+def summary(res, rst=False):
     """One row per kind of step and direction, over all rounds."""
     rows = [[name, d] + summary_cells(sts) for (name, d), sts in by_kind(res).items()]
-    return render(SUMMARY_HEAD, rows)
+    return render(SUMMARY_HEAD, rows, rst)
 
 
-def compare(results):
+def compare(results, rst=False):
     """DPDK net_failover against Linux net_failover, per kind of step."""
     aggs = {r['kind']: by_kind(r) for r in results}
     head = ['what', 'dir']
     for k in aggs:
-        head += ['%s lost' % k, '%s dup' % k, '%s gap max ms' % k, '%s switch max ms' % k]
+        who = 'DPDK' if k == 'dpdk' else 'Linux'
+        head += ['%s lost' % who, '%s dup' % who, '%s gap max ms' % who,
+                 '%s switch max ms' % who]
     keys = []
     for r in results:
         for key in by_kind(r):
@@ -428,7 +431,7 @@ def compare(results):
             c = summary_cells(sts)
             row += [c[1], c[3], c[6], c[8]]
         rows.append(row)
-    return render(head, rows)
+    return render(head, rows, rst)
 
 
 # ---------------------------------------------------------------- checks
@@ -584,6 +587,8 @@ def save(res, out):
     text = table(res) + '\n\n' + summary(res) + '\n'
     with open(os.path.join(out, 'table.txt'), 'w') as f:
         f.write(text)
+    with open(os.path.join(out, 'summary.rst'), 'w') as f:
+        f.write(summary(res, True) + '\n')
     return text
 
 
@@ -637,7 +642,9 @@ def main():
         for kind in ('dpdk', 'kernel'):
             out = os.path.join(args.replot, kind)
             if os.path.exists(os.path.join(out, 'bins.json')):
-                picture(load(out), os.path.join(out, 'timeline.png'))
+                res = load(out)
+                save(res, out)
+                picture(res, os.path.join(out, 'timeline.png'))
         return 0
     if args.guest_bins is None:
         args.guest_bins = 1 if args.rounds <= 4 else 0
@@ -682,6 +689,8 @@ def main():
         text = compare(results)
         with open(os.path.join(args.out, 'compare.txt'), 'w') as f:
             f.write(text + '\n')
+        with open(os.path.join(args.out, 'compare.rst'), 'w') as f:
+            f.write(compare(results, True) + '\n')
         say('== DPDK net_failover against Linux net_failover\n' + text)
     return 0 if ok else 1
 
