@@ -152,9 +152,9 @@ FO_LINES = r'failover|vfio|EAL|Port \d|port \d|fo-uevent|device|Invalid|rror|eta
 
 def testpmd_cmdline(sb_addr, vf_addr, bare=False):
     """The guest's testpmd command. By default EAL's PCI scan skips both NICs
-    (-b) and net_failover probes them from its devargs: with bare names the
-    ports exist before the failover port registers, and the driver crashes
-    (fo_sub_init() race, see the README)."""
+    (-b) and net_failover probes them from its devargs; with bare names EAL
+    probes them and the failover port adopts them (the form that crashed
+    before the start-up fix: see the README, Findings 1)."""
     if bare:
         eal = "--vdev 'net_failover0,primary=%s,standby=%s'" % (vf_addr, sb_addr)
     else:
