@@ -13,6 +13,8 @@
 #                   migrate.sh and reattach-vf.sh run against stub virsh,
 #                   bridge and ip (the VF leaves after a while / never);
 #                   guest-setup.sh -n on a fake /sys tree
+#   vf-lib.sh       sh -n, shellcheck; its PCI address lookup on hex, decimal
+#                   and domain-less addresses
 #   README          names every file of the folder
 # virt-xml-validate comes from libvirt-clients, installed with apt-get when
 # missing (as root).
@@ -276,6 +278,19 @@ case_check() {
 	script_basics "$dir/check.sh" no-help
 }
 
+case_vf_lib() {
+	script_basics "$dir/vf-lib.sh" no-help || return 1
+	# the lookup the scripts rely on: hex, decimal and no domain alike
+	printf '%s\n' "<devices><interface type='hostdev'><source><address type='pci' domain='0x0000'" \
+		"bus='0x42' slot='0x02' function='0x5'/></source></interface>" \
+		"<hostdev><source><address bus='66' slot='3' function='1'/></source></hostdev></devices>" \
+		> "$tmp/lookup.xml"
+	# shellcheck disable=SC2016 # expanded by the sh -c below
+	got=$(PROG=check DOMAIN=x VF_XML="$tmp/lookup.xml" \
+	      sh -c '. "$1"; pci_sources < "$VF_XML" | tr "\n" " "' sh "$dir/vf-lib.sh")
+	[ "$got" = "0000:42:02.5 0000:42:03.1 " ] || { why="pci_sources gave '$got'"; return 1; }
+}
+
 case_readme() {
 	for f in "$dir"/*; do
 		b=${f##*/}
@@ -288,6 +303,7 @@ check dpdk-guest.xml case_guest_xml
 check vf.xml case_vf_xml
 check migrate.sh case_migrate
 check reattach-vf.sh case_reattach
+check vf-lib.sh case_vf_lib
 check guest-setup.sh case_guest_setup
 check check.sh case_check
 check README case_readme

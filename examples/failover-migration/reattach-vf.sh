@@ -42,10 +42,6 @@ check that the domain holds the VF; wait VF_SETTLE; virtio link down.
 EOF
 }
 
-die() {
-	echo "$PROG: $*" >&2
-	exit 1
-}
 
 case ${1:-} in
 -h|--help) usage; exit 0 ;;
@@ -60,48 +56,8 @@ VF_XML=${VF_XML:-vf.xml}
 MAC=${MAC:-52:54:00:00:12:53}
 VF_SETTLE=${VF_SETTLE:-3}
 
-# The PCI addresses inside <source> elements of the XML on stdin, one a
-# line as dddd:bb:ss.f (hex, lower case), whatever the spelling (libvirt
-# accepts hex or decimal, either quote). Comments are skipped.
-pci_sources() {
-	awk '
-	function num(v,   n, i, c) {
-		if (v !~ /^0[xX]/)
-			return v + 0
-		n = 0
-		for (i = 3; i <= length(v); i++) {
-			c = index("0123456789abcdef", tolower(substr(v, i, 1)))
-			if (c == 0)
-				break
-			n = n * 16 + c - 1
-		}
-		return n
-	}
-	function attr(name,   s) {
-		if (!match($0, name "=[\"'\''][^\"'\'']*[\"'\'']"))
-			return ""
-		s = substr($0, RSTART + length(name) + 2, RLENGTH - length(name) - 3)
-		return s
-	}
-	BEGIN { RS = "<" }
-	incomment { incomment = ($0 !~ /-->/); next }
-	/^!--/ { incomment = ($0 !~ /-->/); next }
-	/^source[ \t\n>]/ { insrc = ($0 !~ /\/>/); next }
-	/^\/source/ { insrc = 0; next }
-	insrc && /^address[ \t\n]/ {
-		printf "%04x:%02x:%02x.%x\n", num(attr("domain")), num(attr("bus")),
-		       num(attr("slot")), num(attr("function"))
-	}'
-}
-
-[ -r "$VF_XML" ] || die "cannot read $VF_XML (set VF_XML)"
-VF_ADDR=$(pci_sources < "$VF_XML" | head -n 1)
-[ -n "$VF_ADDR" ] || die "$VF_XML: no <source><address .../></source> found"
-
-vf_attached() {
-	xml=$(virsh dumpxml "$DOMAIN") || die "virsh dumpxml $DOMAIN failed"
-	printf '%s\n' "$xml" | pci_sources | grep -qx "$VF_ADDR"
-}
+# shellcheck disable=SC1091 # checked on its own by check.sh
+. "$(dirname "$0")/vf-lib.sh"
 
 # Remove an FDB entry if it is there (the tap's went away with a failed
 # or repeated run, the VF's may never have been added).
