@@ -113,20 +113,8 @@ class Bed:
         shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
 
 
-class Checks:
-    def __init__(self, bed):
-        self.bed = bed
-
-    def log(self, msg):
-        print("    " + msg, flush=True)
-
-    def show(self, direction, step):
-        rep = self.bed.far_rep if direction == "A" else self.bed.g_rep
-        s = rep.step(direction, step)
-        self.log("%s step %d: rx %d lost %d dup %d reord %d gap %d us, vf %d virtio %d other %d"
-                 % (direction, step, s["rx"], s["lost"], s["dup"], s["reord"], s["gap_us"],
-                    s["vf"], s["virtio"], s["other"]))
-        return s
+class Checks(tl.StepChecks):
+    guest_rep = "g_rep"
 
     def case_scenario(self):
         """DPDK guest and far end run the four steps"""

@@ -120,3 +120,24 @@ def run_suite(cases, chk, bed, peers, scenario, time_limit):
         bed.close()
     print("%d passed, %d failed, 0 skipped" % (passed, failed))
     return 0 if failed == 0 else 1
+
+
+class StepChecks:
+    """The cases of a traffic suite: bed.far_rep is the far end's report,
+    the bed's attribute named guest_rep the guest's."""
+
+    guest_rep = None
+
+    def __init__(self, bed):
+        self.bed = bed
+
+    def log(self, msg):
+        print("    " + msg, flush=True)
+
+    def show(self, direction, step):
+        rep = self.bed.far_rep if direction == "A" else getattr(self.bed, self.guest_rep)
+        s = rep.step(direction, step)
+        self.log("%s step %d: rx %d lost %d dup %d reord %d gap %d us, vf %d virtio %d other %d"
+                 % (direction, step, s["rx"], s["lost"], s["dup"], s["reord"], s["gap_us"],
+                    s["vf"], s["virtio"], s["other"]))
+        return s

@@ -240,20 +240,8 @@ def a_seqs(rng, pred):
     return {s for s in range(rng[0], rng[1] + 1) if pred(s)}
 
 
-class Checks:
-    def __init__(self, bed):
-        self.bed = bed
-
-    def log(self, msg):
-        print("    " + msg, flush=True)
-
-    def show(self, direction, step):
-        rep = self.bed.far_rep if direction == "A" else self.bed.kg_rep
-        s = rep.step(direction, step)
-        self.log("%s step %d: rx %d lost %d dup %d reord %d gap %d us, vf %d virtio %d other %d"
-                 % (direction, step, s["rx"], s["lost"], s["dup"], s["reord"], s["gap_us"],
-                    s["vf"], s["virtio"], s["other"]))
-        return s
+class Checks(tl.StepChecks):
+    guest_rep = "kg_rep"
 
     def case_static(self):
         """the static program runs in an empty chroot"""
