@@ -6,8 +6,8 @@
  * guest kernel may not have bound vfio-pci or assigned the BARs yet, and
  * a probe at once fails ("Cannot find device"). So an announced device is
  * kept in a short list and probed once it is really there: known to its
- * bus, bound to a driver DPDK can use, resources assigned. Attempts are
- * retried with a growing delay (1 ms doubling up to 100 ms) until
+ * bus, bound to a driver DPDK can use, resources assigned. The first
+ * attempt is at once, then after 2 ms, doubling up to 100 ms, until
  * hotplug_timeout_ms after the announcement, then given up with one log
  * line saying what was missing. Nothing runs while nothing is announced.
  *
@@ -239,10 +239,17 @@ fo_dev_cmp_name(const struct rte_device *dev, const void *name)
 	return strcmp(dev->name, name);
 }
 
+/* The device of da on its bus, as the bus knows it now; NULL if none. */
+static struct rte_device *
+fo_bus_device(const struct rte_devargs *da)
+{
+	return da->bus->find_device(NULL, fo_dev_cmp_name, da->name);
+}
+
 static bool
 fo_dev_probed(const struct rte_devargs *da)
 {
-	struct rte_device *dev = da->bus->find_device(NULL, fo_dev_cmp_name, da->name);
+	struct rte_device *dev = fo_bus_device(da);
 
 	return dev != NULL && rte_dev_is_probed(dev);
 }
@@ -262,7 +269,7 @@ fo_hp_bus_state(const struct rte_devargs *da, bool pci, char *why, size_t len)
 		snprintf(why, len, "%s bus scan failed", bus->name);
 		return FO_HP_WAIT;
 	}
-	dev = bus->find_device(NULL, fo_dev_cmp_name, da->name);
+	dev = fo_bus_device(da);
 	if (dev == NULL) {
 		snprintf(why, len, "not known to the %s bus", bus->name);
 		return pci ? FO_HP_WAIT : FO_HP_REFUSE;
@@ -312,7 +319,7 @@ fo_has_free_role(const struct fo_priv *priv)
 static void
 fo_hp_devstr(const struct rte_devargs *da, char *str, size_t len)
 {
-	struct rte_device *dev = da->bus->find_device(NULL, fo_dev_cmp_name, da->name);
+	struct rte_device *dev = fo_bus_device(da);
 	const char *args = dev != NULL && dev->devargs != NULL ? dev->devargs->args : NULL;
 
 	if (args != NULL && args[0] != '\0')
@@ -429,12 +436,12 @@ fo_hp_try(struct fo_priv *priv, struct fo_hp_dev *d)
 	return fo_hp_settle(priv, d, named);
 }
 
-/* Delay before attempt n + 1: 1 ms, doubling, at most FO_HP_RETRY_MS_MAX. */
+/* Delay after attempt n: 2^n ms, at most FO_HP_RETRY_MS_MAX. */
 static uint64_t
 fo_hp_backoff(unsigned int tries)
 {
-	return fo_ms_cycles(tries >= 7 ? FO_HP_RETRY_MS_MAX : RTE_MIN(1u << tries,
-			    (unsigned int)FO_HP_RETRY_MS_MAX));
+	return fo_ms_cycles(tries < 7 ? RTE_MIN(1u << tries, (unsigned int)FO_HP_RETRY_MS_MAX) :
+			    FO_HP_RETRY_MS_MAX);
 }
 
 static void

@@ -387,19 +387,16 @@ fo_sub_drop(struct fo_priv *priv, struct fo_sub *s)
 	fo_sub_release(priv, s, false);
 }
 
-/* The receive queues of a port hold packets (n < 0: no queue count). */
-static int
+/* A receive queue of the port holds packets (a PMD with no count: no). */
+static bool
 fo_rxq_busy(uint16_t port, uint16_t nb_rxq)
 {
 	uint16_t q;
-	int n, busy = 0;
 
-	for (q = 0; q < nb_rxq; q++) {
-		n = rte_eth_rx_queue_count(port, q);
-		if (n > 0)
-			busy = 1;
-	}
-	return busy;
+	for (q = 0; q < nb_rxq; q++)
+		if (rte_eth_rx_queue_count(port, q) > 0)
+			return true;
+	return false;
 }
 
 /*
@@ -414,8 +411,8 @@ static void
 fo_sub_drain(struct fo_priv *priv, struct fo_sub *s)
 {
 	struct rte_eth_dev_data *data = priv->dev->data;
-	uint64_t hz = rte_get_timer_hz(), now = rte_get_timer_cycles(), last = now;
-	uint64_t end = now + hz * FO_DRAIN_MS / 1000, quiet = hz * FO_DRAIN_QUIET_MS / 1000;
+	uint64_t hz = rte_get_timer_hz(), start = rte_get_timer_cycles(), now = start, last = now;
+	uint64_t end = start + hz * FO_DRAIN_MS / 1000, quiet = hz * FO_DRAIN_QUIET_MS / 1000;
 	uint64_t seen = UINT64_MAX;
 	struct rte_eth_stats st;
 	uint16_t q;
@@ -434,7 +431,7 @@ fo_sub_drain(struct fo_priv *priv, struct fo_sub *s)
 		rte_delay_us_sleep(100);
 	}
 	FO_LOG(DEBUG, "%s: %s port %u drained in %.1f ms", data->name, fo_role_name[s->role],
-	       s->port_id, (now - (end - hz * FO_DRAIN_MS / 1000)) * 1000.0 / hz);
+	       s->port_id, (now - start) * 1000.0 / hz);
 }
 
 /*
@@ -650,9 +647,9 @@ fo_alarm(void *arg)
  * ethdev answers rte_eth_link_get_nowait() from its cache for them, which
  * only their interrupt handler refreshes, so a PMD whose interrupt never
  * comes (DPDK's em over QEMU 7.2's e1000e in MSI-X mode, which raises no
- * link-change interrupt) would keep a dead link up for good. Their link_update is called here,
- * from the EAL interrupt thread, where their own interrupt handlers run
- * too: never concurrently with them.
+ * link-change interrupt) would keep a dead link up for good. Their
+ * link_update is called here, from the EAL interrupt thread, where their
+ * own interrupt handlers run too: never concurrently with them.
  */
 static void
 fo_links_poll(struct fo_priv *priv)
