@@ -455,9 +455,6 @@ class Checks:
     def run(self):
         r = self.res
         rate = 1e6 / r['interval_us']          # frames per second and direction
-        end_path = {'VF unplug': 'virtio', 'migration': 'virtio', 'VF link down': 'virtio',
-                    'VF plug, same address': 'vf', 'VF plug, other address': 'vf',
-                    'VF link up': 'vf', 'virtio link down': 'vf', 'steady': 'vf'}
         for i, s in enumerate(r['steps']):
             for d in ('A', 'B'):
                 st = r[d][i]
@@ -477,10 +474,10 @@ class Checks:
                 else:
                     self.need(st.get('lost', 0) == 0, '%s nothing lost (%d)'
                               % (tag, st.get('lost', 0)))
-                want = end_path.get(s['name'])
-                if want is not None:
-                    self.need(st.get('end_path') == want, '%s ends on %s (%s)'
-                              % (tag, want, st.get('end_path')))
+                # a step that moves traffic ends on its new path, the others on the VF
+                want = NEW_PATH.get(s['name'], 'vf')
+                self.need(st.get('end_path') == want, '%s ends on %s (%s)'
+                          % (tag, want, st.get('end_path')))
         for d in ('A', 'B'):
             st = r['streams'][d] or {}
             self.need(st.get('rx', 0) + st.get('lost', 0) ==
