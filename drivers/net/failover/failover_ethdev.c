@@ -53,7 +53,7 @@ fo_probe(struct rte_vdev_device *vdev)
 	dev->tx_pkt_prepare = fo_tx_prepare;
 	dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
 	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
-	ret = fo_sub_init(priv);
+	ret = fo_events_init(priv);
 	if (ret != 0)
 		goto fail;
 	rte_eth_dev_probing_finish(dev);
@@ -129,11 +129,10 @@ rte_pmd_failover_primary_leave(uint16_t port_id)
 		return -ENODEV;
 	fo_lock(priv);
 	s = &priv->sub[FO_PRIMARY];
-	if (priv->closing || s->port_id == FO_NO_PORT) {
+	if (priv->closing || fo_sub_state(s) == FO_SUB_ABSENT) {
 		ret = -ENOENT;
 	} else {
-		__atomic_store_n(&s->leaving, true, __ATOMIC_RELEASE);
-		fo_sub_leave(priv, s);
+		__atomic_fetch_or(&s->ev, FO_EV_LEAVE, __ATOMIC_ACQ_REL);
 		fo_sync(priv);
 	}
 	fo_unlock(priv);

@@ -66,8 +66,8 @@ fo_cycles_ms(uint64_t c)
 	return c * 1000.0 / rte_get_timer_hz();
 }
 
-/* Called from the RTE_DEV_EVENT_ADD callback: record, kick, return. */
-void
+/* Called from the RTE_DEV_EVENT_ADD callback: record; true when recorded. */
+bool
 fo_hp_announce(struct fo_priv *priv, const char *name)
 {
 	uint64_t now = rte_get_timer_cycles();
@@ -75,7 +75,7 @@ fo_hp_announce(struct fo_priv *priv, const char *name)
 	unsigned int i;
 
 	if (priv->args.hotplug == FO_HOTPLUG_OFF)
-		return;
+		return false;
 	rte_spinlock_lock(&priv->hp_lock);
 	for (i = 0; i < priv->nb_hp && d == NULL; i++)
 		if (strcmp(priv->hp[i].name, name) == 0)
@@ -92,8 +92,7 @@ fo_hp_announce(struct fo_priv *priv, const char *name)
 	if (d == NULL)
 		FO_LOG(WARNING, "%s: %u devices announced and not settled: %s ignored",
 		       priv->dev->data->name, FO_HP_MAX, name);
-	else
-		fo_kick(priv);
+	return d != NULL;
 }
 
 static int
@@ -305,7 +304,7 @@ fo_hp_role(struct fo_priv *priv, const char *name)
 static bool
 fo_role_free(const struct fo_sub *s)
 {
-	return s->port_id == FO_NO_PORT &&
+	return fo_sub_state(s) == FO_SUB_ABSENT &&
 	       __atomic_load_n(&s->pending_port, __ATOMIC_ACQUIRE) == FO_NO_PORT;
 }
 
@@ -444,12 +443,6 @@ fo_hp_backoff(unsigned int tries)
 			    FO_HP_RETRY_MS_MAX);
 }
 
-static void
-fo_hp_alarm(void *arg)
-{
-	fo_kick(arg);
-}
-
 /* Copy entry i out (under the lock); false when there is none. */
 static bool
 fo_hp_get(struct fo_priv *priv, unsigned int i, struct fo_hp_dev *d)
@@ -490,10 +483,11 @@ fo_hp_put(struct fo_priv *priv, unsigned int i, const struct fo_hp_dev *d, bool 
 }
 
 /*
- * Work through the announced devices whose time has come; re-arm for the
- * earliest one left. Under the control lock (fo_sync()).
+ * Work through the announced devices whose time has come. Under the
+ * control lock (fo_sync()). Returns in how many microseconds the earliest
+ * one left is due (at least 1), or 0 when none is left.
  */
-void
+uint64_t
 fo_hp_run(struct fo_priv *priv)
 {
 	uint64_t now = rte_get_timer_cycles(), wake = UINT64_MAX;
@@ -524,16 +518,15 @@ fo_hp_run(struct fo_priv *priv)
 		}
 		i = fo_hp_put(priv, i, &d, done);
 	}
-	if (wake != UINT64_MAX)
-		rte_eal_alarm_set(RTE_MAX((wake - now) * 1000000 / rte_get_timer_hz(),
-					  (uint64_t)1), fo_hp_alarm, priv);
+	if (wake == UINT64_MAX)
+		return 0;
+	return RTE_MAX((wake - now) * 1000000 / rte_get_timer_hz(), (uint64_t)1);
 }
 
 /* Closing: forget what was announced; no retry is left armed. */
 void
 fo_hp_uninit(struct fo_priv *priv)
 {
-	rte_eal_alarm_cancel(fo_hp_alarm, priv);
 	rte_spinlock_lock(&priv->hp_lock);
 	priv->nb_hp = 0;
 	rte_spinlock_unlock(&priv->hp_lock);

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * Control path: every op is applied to the primary, then the standby; when
- * the second refuses, the first is put back as it was. The failover port's
- * own state (dev->data plus the lists kept in priv) is what a sub-port that
- * joins later is brought to (fo_sub_replay()).
+ * eth_dev_ops of the failover port. Each op takes the control lock once
+ * and forwards to the sub-ports through one primitive, fo_forward(); the
+ * failover port's own state is what ethdev records when the op succeeds
+ * (dev->data) or, where ethdev keeps none, a list in priv, and a sub-port
+ * that joins later is brought to it by the lifecycle (failover_sub.c).
+ * Calls go down only: to the lifecycle, the path rule, the counters and
+ * the burst functions' queues.
  */
 
 #include <errno.h>
@@ -14,105 +17,189 @@
 
 #include "failover_private.h"
 
-/* One step of an op on one sub-port; arg may keep per-role scratch. */
-typedef int (fo_step_t)(struct fo_sub *s, void *arg);
+/*
+ * One step on one sub-port: val is the op's new value, the old value to
+ * restore, or a snapshot taken by save.
+ */
+typedef int (fo_step_t)(struct fo_sub *s, const void *val);
+typedef int (fo_save_t)(struct fo_sub *s, void *snap);
 
 /*
- * Run do_fn on each sub-port in role order; when one fails, run undo_fn on
- * those already done and return the error.
+ * How an op is forwarded, in one of three shapes:
+ *  - on/off pairs: set, and unset as its undo (promiscuous, all-multicast,
+ *    extra MAC addresses, VLAN filters);
+ *  - set new, restore old: set, undone by set with the old value the op
+ *    passes (MTU, default MAC, multicast list);
+ *  - snapshot then set: save reads each sub-port's own value first, and
+ *    restore puts it back (configure, RSS hash, RETA).
+ */
+struct fo_fwd {
+	const char *what;    /* names the op in log lines */
+	fo_step_t *set;
+	fo_step_t *unset;
+	fo_save_t *save;
+	fo_step_t *restore;
+};
+
+/* configure */
+
+struct fo_conf_snap {
+	bool was_configured;
+	uint16_t nb_rxq, nb_txq;
+	struct rte_eth_conf conf;
+};
+
+/* Sub-port RSS settings, key included. */
+struct fo_rss_snap {
+	bool valid;
+	struct rte_eth_rss_conf conf;
+	uint8_t key[FO_RSS_KEY_MAX];
+};
+
+#define FO_RETA_GROUPS (RTE_ETH_RSS_RETA_SIZE_512 / RTE_ETH_RETA_GROUP_SIZE)
+
+struct fo_reta_snap {
+	uint16_t size;
+	struct rte_eth_rss_reta_entry64 reta[FO_RETA_GROUPS];
+};
+
+/* What a snapshot-then-set op keeps per sub-port. */
+union fo_snap {
+	struct fo_conf_snap conf;
+	struct fo_rss_snap rss;
+	struct fo_reta_snap reta;
+};
+
+/* Put one sub-port back as it was before the op, after another refused. */
+static void
+fo_undo(const struct fo_fwd *f, struct fo_sub *s, const void *val, const void *old,
+	const union fo_snap *snap)
+{
+	if (f->unset != NULL)
+		f->unset(s, val);
+	else if (f->restore != NULL)
+		f->restore(s, &snap[s->role]);
+	else if (old != NULL)
+		f->set(s, old);
+}
+
+/*
+ * Apply an op to each present sub-port in role order; when one refuses,
+ * put those done back and return its error. The control lock is held.
  */
 static int
-fo_apply(struct fo_priv *priv, fo_step_t *do_fn, fo_step_t *undo_fn, void *arg)
+fo_forward(struct fo_priv *priv, const struct fo_fwd *f, const void *val, const void *old)
 {
+	union fo_snap snap[FO_NB_SUBS];
 	struct fo_sub *s, *done;
 	int ret = 0;
 
-	fo_lock(priv);
+	FO_LOCK_ASSERT(priv);
 	FO_FOREACH_SUB(priv, s) {
-		ret = do_fn(s, arg);
+		if (f->save != NULL)
+			f->save(s, &snap[s->role]);
+		ret = f->set(s, val);
 		if (ret != 0)
 			break;
 	}
-	if (ret != 0) {
-		/* -ENOTSUP: ethdev tries some ops (modes off) and lets it pass */
-		if (ret == -ENOTSUP)
-			FO_LOG(INFO, "%s: %s port %u does not support the operation",
-			       priv->dev->data->name, fo_role_name[s->role], s->port_id);
-		else
-			FO_LOG(ERR, "%s: %s port %u refused: %s", priv->dev->data->name,
-			       fo_role_name[s->role], s->port_id, rte_strerror(-ret));
-		for (done = &priv->sub[0]; done < s; done++)
-			if (done->port_id != FO_NO_PORT && undo_fn != NULL)
-				undo_fn(done, arg);
-	}
+	if (ret == 0)
+		return 0;
+	/* -ENOTSUP: ethdev tries some ops (modes off) and lets it pass */
+	if (ret == -ENOTSUP)
+		FO_LOG(INFO, "%s: %s port %u does not support %s", priv->dev->data->name,
+		       fo_role_name[s->role], s->port_id, f->what);
+	else
+		FO_LOG(ERR, "%s: %s port %u refused %s: %s", priv->dev->data->name,
+		       fo_role_name[s->role], s->port_id, f->what, rte_strerror(-ret));
+	for (done = &priv->sub[0]; done < s; done++)
+		if (fo_sub_state(done) != FO_SUB_ABSENT)
+			fo_undo(f, done, val, old, snap);
+	return ret;
+}
+
+/* An op that is only forwarded: one lock, one forward. */
+static int
+fo_forward_op(struct rte_eth_dev *dev, const struct fo_fwd *f, const void *val,
+	      const void *old)
+{
+	struct fo_priv *priv = fo_priv(dev);
+	int ret;
+
+	fo_lock(priv);
+	ret = fo_forward(priv, f, val, old);
 	fo_unlock(priv);
 	return ret;
 }
 
-/* configure */
-
-struct fo_conf_undo {
-	bool was_configured[FO_NB_SUBS];
-	uint16_t nb_rxq[FO_NB_SUBS], nb_txq[FO_NB_SUBS];
-	struct rte_eth_conf conf[FO_NB_SUBS];
-	struct fo_priv *priv;
-};
-
 static int
-fo_step_configure(struct fo_sub *s, void *arg)
+fo_save_conf(struct fo_sub *s, void *snap)
 {
-	struct fo_conf_undo *u = arg;
-	struct rte_eth_dev_data *d = rte_eth_devices[s->port_id].data;
+	const struct rte_eth_dev_data *d = rte_eth_devices[s->port_id].data;
+	struct fo_conf_snap *c = snap;
 
-	u->was_configured[s->role] = d->dev_configured;
-	u->nb_rxq[s->role] = d->nb_rx_queues;
-	u->nb_txq[s->role] = d->nb_tx_queues;
-	u->conf[s->role] = d->dev_conf;
-	return fo_sub_configure(u->priv, s);
+	c->was_configured = d->dev_configured;
+	c->nb_rxq = d->nb_rx_queues;
+	c->nb_txq = d->nb_tx_queues;
+	c->conf = d->dev_conf;
+	return 0;
 }
 
 static int
-fo_undo_configure(struct fo_sub *s, void *arg)
+fo_set_conf(struct fo_sub *s, const void *priv)
 {
-	struct fo_conf_undo *u = arg;
+	return fo_sub_configure((struct fo_priv *)(uintptr_t)priv, s);
+}
 
-	if (!u->was_configured[s->role])
+static int
+fo_restore_conf(struct fo_sub *s, const void *snap)
+{
+	const struct fo_conf_snap *c = snap;
+
+	if (!c->was_configured)
 		return 0;
-	return rte_eth_dev_configure(s->port_id, u->nb_rxq[s->role], u->nb_txq[s->role],
-				     &u->conf[s->role]);
+	return rte_eth_dev_configure(s->port_id, c->nb_rxq, c->nb_txq, &c->conf);
 }
+
+static const struct fo_fwd fo_fwd_configure = {
+	.what = "the configuration",
+	.set = fo_set_conf, .save = fo_save_conf, .restore = fo_restore_conf,
+};
 
 static int
 fo_dev_configure(struct rte_eth_dev *dev)
 {
-	struct fo_priv *priv = fo_priv(dev);
-	struct fo_conf_undo u = { .priv = priv };
-	uint16_t q;
-	int ret;
-
-	ret = fo_apply(priv, fo_step_configure, fo_undo_configure, &u);
-	if (ret != 0)
-		return ret;
-	for (q = dev->data->nb_rx_queues; q < FO_MAX_QUEUES; q++)
-		priv->rxq_conf[q].set = false;
-	for (q = dev->data->nb_tx_queues; q < FO_MAX_QUEUES; q++)
-		priv->txq_conf[q].set = false;
-	return 0;
+	return fo_forward_op(dev, &fo_fwd_configure, fo_priv(dev), NULL);
 }
 
 /* start, stop, close */
 
 static int
-fo_step_start(struct fo_sub *s, void *arg)
+fo_set_start(struct fo_sub *s, const void *priv)
 {
-	return fo_sub_start(arg, s);
+	return fo_sub_start((struct fo_priv *)(uintptr_t)priv, s);
 }
 
 static int
-fo_undo_start(struct fo_sub *s, void *arg)
+fo_unset_start(struct fo_sub *s, const void *priv)
 {
-	fo_sub_stop(arg, s);
+	fo_sub_stop((struct fo_priv *)(uintptr_t)priv, s);
 	return 0;
+}
+
+static const struct fo_fwd fo_fwd_start = {
+	.what = "start", .set = fo_set_start, .unset = fo_unset_start,
+};
+
+/* Queue states are the PMD's to keep (rxq_info_get reports them). */
+static void
+fo_queues_state(struct rte_eth_dev *dev, uint8_t state)
+{
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		dev->data->rx_queue_state[q] = state;
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		dev->data->tx_queue_state[q] = state;
 }
 
 static int
@@ -122,10 +209,11 @@ fo_dev_start(struct rte_eth_dev *dev)
 	int ret;
 
 	fo_lock(priv);
-	ret = fo_apply(priv, fo_step_start, fo_undo_start, priv);
+	ret = fo_forward(priv, &fo_fwd_start, priv, NULL);
 	if (ret == 0) {
-		/* ethdev marks the port started after we return: do it first */
-		dev->data->dev_started = 1;
+		/* bursts may run from now on (ethdev marks the port started after us) */
+		__atomic_store_n(&priv->running, true, __ATOMIC_RELEASE);
+		fo_queues_state(dev, RTE_ETH_QUEUE_STATE_STARTED);
 		fo_sync(priv);
 	}
 	fo_unlock(priv);
@@ -141,8 +229,9 @@ fo_dev_stop(struct rte_eth_dev *dev)
 	fo_lock(priv);
 	FO_FOREACH_SUB(priv, s)
 		fo_sub_stop(priv, s);
-	fo_paths_update(priv);
-	dev->data->dev_started = 0;
+	fo_paths_publish(priv);
+	__atomic_store_n(&priv->running, false, __ATOMIC_RELEASE);
+	fo_queues_state(dev, RTE_ETH_QUEUE_STATE_STOPPED);
 	fo_unlock(priv);
 	return 0;
 }
@@ -179,7 +268,7 @@ fo_dev_close(struct rte_eth_dev *dev)
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
-	fo_sub_uninit(priv);
+	fo_events_uninit(priv);
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		fo_rx_queue_release(dev, q);
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
@@ -293,154 +382,155 @@ fo_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 	return 0;
 }
 
-/* promiscuous, all-multicast */
+/* promiscuous, all-multicast: on/off pairs */
 
 static int
-fo_step_promisc_on(struct fo_sub *s, void *arg)
+fo_promisc_on(struct fo_sub *s, const void *val)
 {
-	RTE_SET_USED(arg);
+	RTE_SET_USED(val);
 	return rte_eth_promiscuous_enable(s->port_id);
 }
 
 static int
-fo_step_promisc_off(struct fo_sub *s, void *arg)
+fo_promisc_off(struct fo_sub *s, const void *val)
 {
-	RTE_SET_USED(arg);
+	RTE_SET_USED(val);
 	return rte_eth_promiscuous_disable(s->port_id);
 }
 
 static int
-fo_step_allmulti_on(struct fo_sub *s, void *arg)
+fo_allmulti_on(struct fo_sub *s, const void *val)
 {
-	RTE_SET_USED(arg);
+	RTE_SET_USED(val);
 	return rte_eth_allmulticast_enable(s->port_id);
 }
 
 static int
-fo_step_allmulti_off(struct fo_sub *s, void *arg)
+fo_allmulti_off(struct fo_sub *s, const void *val)
 {
-	RTE_SET_USED(arg);
+	RTE_SET_USED(val);
 	return rte_eth_allmulticast_disable(s->port_id);
 }
+
+static const struct fo_fwd fo_fwd_promisc_on = {
+	.what = "promiscuous mode on", .set = fo_promisc_on, .unset = fo_promisc_off,
+};
+static const struct fo_fwd fo_fwd_promisc_off = {
+	.what = "promiscuous mode off", .set = fo_promisc_off, .unset = fo_promisc_on,
+};
+static const struct fo_fwd fo_fwd_allmulti_on = {
+	.what = "all-multicast on", .set = fo_allmulti_on, .unset = fo_allmulti_off,
+};
+static const struct fo_fwd fo_fwd_allmulti_off = {
+	.what = "all-multicast off", .set = fo_allmulti_off, .unset = fo_allmulti_on,
+};
 
 static int
 fo_promiscuous_enable(struct rte_eth_dev *dev)
 {
-	return fo_apply(fo_priv(dev), fo_step_promisc_on, fo_step_promisc_off, NULL);
+	return fo_forward_op(dev, &fo_fwd_promisc_on, NULL, NULL);
 }
 
 static int
 fo_promiscuous_disable(struct rte_eth_dev *dev)
 {
-	return fo_apply(fo_priv(dev), fo_step_promisc_off, fo_step_promisc_on, NULL);
+	return fo_forward_op(dev, &fo_fwd_promisc_off, NULL, NULL);
 }
 
 static int
 fo_allmulticast_enable(struct rte_eth_dev *dev)
 {
-	return fo_apply(fo_priv(dev), fo_step_allmulti_on, fo_step_allmulti_off, NULL);
+	return fo_forward_op(dev, &fo_fwd_allmulti_on, NULL, NULL);
 }
 
 static int
 fo_allmulticast_disable(struct rte_eth_dev *dev)
 {
-	return fo_apply(fo_priv(dev), fo_step_allmulti_off, fo_step_allmulti_on, NULL);
+	return fo_forward_op(dev, &fo_fwd_allmulti_off, NULL, NULL);
 }
 
 /* MAC addresses */
 
-struct fo_mac_arg {
-	struct rte_ether_addr *set;   /* applied */
-	struct rte_ether_addr *prev;  /* restored on undo */
-	uint32_t vmdq;
-};
-
 static int
-fo_step_mac_set(struct fo_sub *s, void *arg)
+fo_mac_set(struct fo_sub *s, const void *mac)
 {
-	return rte_eth_dev_default_mac_addr_set(s->port_id, ((struct fo_mac_arg *)arg)->set);
+	return rte_eth_dev_default_mac_addr_set(s->port_id, (struct rte_ether_addr *)(uintptr_t)mac);
 }
 
-static int
-fo_undo_mac_set(struct fo_sub *s, void *arg)
-{
-	return rte_eth_dev_default_mac_addr_set(s->port_id, ((struct fo_mac_arg *)arg)->prev);
-}
+static const struct fo_fwd fo_fwd_mac = { .what = "the MAC address", .set = fo_mac_set };
 
 static int
 fo_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
 {
 	struct fo_priv *priv = fo_priv(dev);
-	struct fo_mac_arg a = { .set = addr, .prev = &dev->data->mac_addrs[0] };
+	struct rte_ether_addr old = dev->data->mac_addrs[0];
 	int ret;
 
-	ret = fo_apply(priv, fo_step_mac_set, fo_undo_mac_set, &a);
+	fo_lock(priv);
+	ret = fo_forward(priv, &fo_fwd_mac, addr, &old);
 	if (ret == 0)
 		rte_failover_set_mac(priv->fo, addr);
+	fo_unlock(priv);
 	return ret;
 }
 
 static int
-fo_step_mac_add(struct fo_sub *s, void *arg)
+fo_mac_add(struct fo_sub *s, const void *mac)
 {
-	struct fo_mac_arg *a = arg;
-
-	return rte_eth_dev_mac_addr_add(s->port_id, a->set, a->vmdq);
+	return rte_eth_dev_mac_addr_add(s->port_id, (struct rte_ether_addr *)(uintptr_t)mac, 0);
 }
 
 static int
-fo_step_mac_remove(struct fo_sub *s, void *arg)
+fo_mac_remove(struct fo_sub *s, const void *mac)
 {
-	struct fo_mac_arg *a = arg;
-
-	return rte_eth_dev_mac_addr_remove(s->port_id, a->set);
+	return rte_eth_dev_mac_addr_remove(s->port_id, (struct rte_ether_addr *)(uintptr_t)mac);
 }
+
+static const struct fo_fwd fo_fwd_mac_add = {
+	.what = "an extra MAC address", .set = fo_mac_add, .unset = fo_mac_remove,
+};
+static const struct fo_fwd fo_fwd_mac_remove = {
+	.what = "the removal of a MAC address", .set = fo_mac_remove, .unset = fo_mac_add,
+};
 
 static int
 fo_mac_addr_add(struct rte_eth_dev *dev, struct rte_ether_addr *addr, uint32_t index,
 		uint32_t vmdq)
 {
-	struct fo_mac_arg a = { .set = addr, .vmdq = vmdq };
-
 	RTE_SET_USED(index);
-	return fo_apply(fo_priv(dev), fo_step_mac_add, fo_step_mac_remove, &a);
+	RTE_SET_USED(vmdq);
+	return fo_forward_op(dev, &fo_fwd_mac_add, addr, NULL);
 }
 
 static void
 fo_mac_addr_remove(struct rte_eth_dev *dev, uint32_t index)
 {
-	struct fo_mac_arg a = { .set = &dev->data->mac_addrs[index] };
-
-	fo_apply(fo_priv(dev), fo_step_mac_remove, fo_step_mac_add, &a);
+	fo_forward_op(dev, &fo_fwd_mac_remove, &dev->data->mac_addrs[index], NULL);
 }
 
-struct fo_mc_arg {
-	struct rte_ether_addr *set;
-	uint32_t nb_set;
-	struct fo_priv *priv;
+/* The multicast list: ethdev keeps none, so it is kept here for replay. */
+struct fo_mc {
+	const struct rte_ether_addr *list;
+	uint32_t nb;
 };
 
 static int
-fo_step_mc(struct fo_sub *s, void *arg)
+fo_mc_set(struct fo_sub *s, const void *val)
 {
-	struct fo_mc_arg *a = arg;
+	const struct fo_mc *mc = val;
 
-	return rte_eth_dev_set_mc_addr_list(s->port_id, a->set, a->nb_set);
+	return rte_eth_dev_set_mc_addr_list(s->port_id,
+					    (struct rte_ether_addr *)(uintptr_t)mc->list, mc->nb);
 }
 
-static int
-fo_undo_mc(struct fo_sub *s, void *arg)
-{
-	struct fo_priv *priv = ((struct fo_mc_arg *)arg)->priv;
-
-	return rte_eth_dev_set_mc_addr_list(s->port_id, priv->mc, priv->nb_mc);
-}
+static const struct fo_fwd fo_fwd_mc = { .what = "the multicast list", .set = fo_mc_set };
 
 static int
 fo_set_mc_addr_list(struct rte_eth_dev *dev, struct rte_ether_addr *list, uint32_t nb)
 {
 	struct fo_priv *priv = fo_priv(dev);
-	struct fo_mc_arg a = { .set = list, .nb_set = nb, .priv = priv };
+	struct fo_mc set = { .list = list, .nb = nb };
+	struct fo_mc old = { .list = priv->mc, .nb = priv->nb_mc };
 	int ret;
 
 	if (nb > FO_MAX_MC_ADDRS) {
@@ -449,7 +539,7 @@ fo_set_mc_addr_list(struct rte_eth_dev *dev, struct rte_ether_addr *list, uint32
 		return -ENOSPC;
 	}
 	fo_lock(priv);
-	ret = fo_apply(priv, fo_step_mc, fo_undo_mc, &a);
+	ret = fo_forward(priv, &fo_fwd_mc, &set, &old);
 	if (ret == 0) {
 		if (nb > 0)
 			memcpy(priv->mc, list, nb * sizeof(*list));
@@ -459,106 +549,91 @@ fo_set_mc_addr_list(struct rte_eth_dev *dev, struct rte_ether_addr *list, uint32
 	return ret;
 }
 
-/* MTU, VLAN filter */
-
-struct fo_u32_arg {
-	uint32_t set, prev;
-};
+/* MTU; VLAN filter (ethdev keeps the filter set: replayed from it) */
 
 static int
-fo_step_mtu(struct fo_sub *s, void *arg)
+fo_mtu_step(struct fo_sub *s, const void *mtu)
 {
-	return rte_eth_dev_set_mtu(s->port_id, ((struct fo_u32_arg *)arg)->set);
+	return rte_eth_dev_set_mtu(s->port_id, *(const uint16_t *)mtu);
 }
 
-static int
-fo_undo_mtu(struct fo_sub *s, void *arg)
-{
-	return rte_eth_dev_set_mtu(s->port_id, ((struct fo_u32_arg *)arg)->prev);
-}
+static const struct fo_fwd fo_fwd_mtu = { .what = "the MTU", .set = fo_mtu_step };
 
 static int
 fo_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 {
-	struct fo_u32_arg a = { .set = mtu, .prev = dev->data->mtu };
+	uint16_t old = dev->data->mtu;
 
-	return fo_apply(fo_priv(dev), fo_step_mtu, fo_undo_mtu, &a);
+	return fo_forward_op(dev, &fo_fwd_mtu, &mtu, &old);
 }
 
 static int
-fo_step_vlan(struct fo_sub *s, void *arg)
+fo_vlan_on(struct fo_sub *s, const void *vlan)
 {
-	struct fo_u32_arg *a = arg;
-
-	return rte_eth_dev_vlan_filter(s->port_id, a->set, a->prev);
+	return rte_eth_dev_vlan_filter(s->port_id, *(const uint16_t *)vlan, 1);
 }
 
 static int
-fo_undo_vlan(struct fo_sub *s, void *arg)
+fo_vlan_off(struct fo_sub *s, const void *vlan)
 {
-	struct fo_u32_arg *a = arg;
-
-	return rte_eth_dev_vlan_filter(s->port_id, a->set, !a->prev);
+	return rte_eth_dev_vlan_filter(s->port_id, *(const uint16_t *)vlan, 0);
 }
+
+static const struct fo_fwd fo_fwd_vlan_on = {
+	.what = "a VLAN filter", .set = fo_vlan_on, .unset = fo_vlan_off,
+};
+static const struct fo_fwd fo_fwd_vlan_off = {
+	.what = "the removal of a VLAN filter", .set = fo_vlan_off, .unset = fo_vlan_on,
+};
 
 static int
 fo_vlan_filter_set(struct rte_eth_dev *dev, uint16_t vlan_id, int on)
 {
-	struct fo_priv *priv = fo_priv(dev);
-	struct fo_u32_arg a = { .set = vlan_id, .prev = !!on };
-	uint64_t bit = RTE_BIT64(vlan_id % 64);
-	int ret;
-
-	fo_lock(priv);
-	ret = fo_apply(priv, fo_step_vlan, fo_undo_vlan, &a);
-	if (ret == 0 && on)
-		priv->vlan_filter[vlan_id / 64] |= bit;
-	else if (ret == 0)
-		priv->vlan_filter[vlan_id / 64] &= ~bit;
-	fo_unlock(priv);
-	return ret;
+	return fo_forward_op(dev, on ? &fo_fwd_vlan_on : &fo_fwd_vlan_off, &vlan_id, NULL);
 }
 
-/* RSS */
+/* RSS: snapshot then set */
 
-struct fo_rss_arg {
-	struct rte_eth_rss_conf *set;
-	struct rte_eth_rss_conf prev[FO_NB_SUBS];
-	uint8_t prev_key[FO_NB_SUBS][FO_RSS_KEY_MAX];
+static int
+fo_save_rss(struct fo_sub *s, void *snap)
+{
+	struct fo_rss_snap *r = snap;
+
+	r->conf.rss_key = r->key;
+	r->conf.rss_key_len = FO_RSS_KEY_MAX;
+	r->valid = rte_eth_dev_rss_hash_conf_get(s->port_id, &r->conf) == 0;
+	return 0;
+}
+
+static int
+fo_set_rss(struct fo_sub *s, const void *conf)
+{
+	return rte_eth_dev_rss_hash_update(s->port_id,
+					   (struct rte_eth_rss_conf *)(uintptr_t)conf);
+}
+
+static int
+fo_restore_rss(struct fo_sub *s, const void *snap)
+{
+	const struct fo_rss_snap *r = snap;
+
+	return r->valid ? fo_set_rss(s, &r->conf) : 0;
+}
+
+static const struct fo_fwd fo_fwd_rss = {
+	.what = "the RSS hash", .set = fo_set_rss, .save = fo_save_rss, .restore = fo_restore_rss,
 };
-
-static int
-fo_step_rss(struct fo_sub *s, void *arg)
-{
-	struct fo_rss_arg *a = arg;
-	struct rte_eth_rss_conf *prev = &a->prev[s->role];
-
-	prev->rss_key = a->prev_key[s->role];
-	prev->rss_key_len = FO_RSS_KEY_MAX;
-	if (rte_eth_dev_rss_hash_conf_get(s->port_id, prev) != 0)
-		prev->rss_key = NULL;
-	return rte_eth_dev_rss_hash_update(s->port_id, a->set);
-}
-
-static int
-fo_undo_rss(struct fo_sub *s, void *arg)
-{
-	struct fo_rss_arg *a = arg;
-
-	return rte_eth_dev_rss_hash_update(s->port_id, &a->prev[s->role]);
-}
 
 static int
 fo_rss_hash_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf)
 {
 	struct fo_priv *priv = fo_priv(dev);
-	struct fo_rss_arg a = { .set = conf };
 	int ret;
 
 	if (conf->rss_key != NULL && conf->rss_key_len > FO_RSS_KEY_MAX)
 		return -EINVAL;
 	fo_lock(priv);
-	ret = fo_apply(priv, fo_step_rss, fo_undo_rss, &a);
+	ret = fo_forward(priv, &fo_fwd_rss, conf, NULL);
 	if (ret == 0) {
 		if (conf->rss_key != NULL) {
 			memcpy(priv->rss_key, conf->rss_key, conf->rss_key_len);
@@ -579,7 +654,7 @@ fo_query_sub(struct fo_priv *priv)
 	struct fo_sub *s;
 	uint16_t role = priv->fp.role;
 
-	if (role != FO_NONE && priv->sub[role].port_id != FO_NO_PORT)
+	if (role != FO_NONE && fo_sub_state(&priv->sub[role]) != FO_SUB_ABSENT)
 		return &priv->sub[role];
 	FO_FOREACH_SUB(priv, s)
 		return s;
@@ -601,43 +676,58 @@ fo_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf)
 	return ret;
 }
 
-struct fo_reta_arg {
-	struct rte_eth_rss_reta_entry64 *set;
+struct fo_reta {
+	struct rte_eth_rss_reta_entry64 *reta;
 	uint16_t size;
-	struct rte_eth_rss_reta_entry64 prev[FO_NB_SUBS][RTE_ETH_RSS_RETA_SIZE_512 /
-							  RTE_ETH_RETA_GROUP_SIZE];
 };
 
 static int
-fo_step_reta(struct fo_sub *s, void *arg)
+fo_save_reta(struct fo_sub *s, void *snap)
 {
-	struct fo_reta_arg *a = arg;
+	struct fo_reta_snap *r = snap;
 	unsigned int i;
 
-	for (i = 0; i < RTE_DIM(a->prev[0]); i++)
-		a->prev[s->role][i].mask = UINT64_MAX;
-	if (rte_eth_dev_rss_reta_query(s->port_id, a->prev[s->role], a->size) != 0)
-		memset(a->prev[s->role], 0, sizeof(a->prev[0]));
-	return rte_eth_dev_rss_reta_update(s->port_id, a->set, a->size);
+	for (i = 0; i < RTE_DIM(r->reta); i++)
+		r->reta[i].mask = UINT64_MAX;
+	if (rte_eth_dev_rss_reta_query(s->port_id, r->reta, r->size) != 0)
+		r->size = 0;
+	return 0;
 }
 
 static int
-fo_undo_reta(struct fo_sub *s, void *arg)
+fo_set_reta(struct fo_sub *s, const void *val)
 {
-	struct fo_reta_arg *a = arg;
+	const struct fo_reta *t = val;
 
-	return rte_eth_dev_rss_reta_update(s->port_id, a->prev[s->role], a->size);
+	return rte_eth_dev_rss_reta_update(s->port_id, t->reta, t->size);
 }
+
+static int
+fo_restore_reta(struct fo_sub *s, const void *snap)
+{
+	const struct fo_reta_snap *r = snap;
+
+	if (r->size == 0)
+		return 0;
+	return rte_eth_dev_rss_reta_update(s->port_id,
+					   (struct rte_eth_rss_reta_entry64 *)(uintptr_t)r->reta,
+					   r->size);
+}
+
+static const struct fo_fwd fo_fwd_reta = {
+	.what = "the RSS redirection table",
+	.set = fo_set_reta, .save = fo_save_reta, .restore = fo_restore_reta,
+};
 
 static int
 fo_reta_update(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *conf,
 	       uint16_t size)
 {
-	struct fo_reta_arg a = { .set = conf, .size = size };
+	struct fo_reta t = { .reta = conf, .size = size };
 
 	if (size > RTE_ETH_RSS_RETA_SIZE_512)
 		return -EINVAL;
-	return fo_apply(fo_priv(dev), fo_step_reta, fo_undo_reta, &a);
+	return fo_forward_op(dev, &fo_fwd_reta, &t, NULL);
 }
 
 static int
@@ -656,34 +746,22 @@ fo_reta_query(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *conf,
 	return ret;
 }
 
-/* queues */
-
-struct fo_rxq_arg {
-	uint16_t qid;
-	const struct fo_rxq_conf *set, *prev;
-};
-
+/*
+ * Queues. ethdev has released the failover queue being set up again
+ * before it calls us, so a refusal leaves no queue to go back to: the
+ * sub-ports that took the new set-up keep it (no undo), and the failover
+ * queue is simply absent until set up again.
+ */
 static int
-fo_rxq_setup_on(uint16_t port, uint16_t qid, const struct fo_rxq_conf *c)
+fo_rxq_step(struct fo_sub *s, const void *val)
 {
-	return rte_eth_rx_queue_setup(port, qid, c->nb_desc, c->socket, &c->conf, c->mp);
+	const struct fo_rxq *q = val;
+
+	return rte_eth_rx_queue_setup(s->port_id, q->qid, q->conf.nb_desc, q->conf.socket,
+				      &q->conf.conf, q->conf.mp);
 }
 
-static int
-fo_step_rxq(struct fo_sub *s, void *arg)
-{
-	struct fo_rxq_arg *a = arg;
-
-	return fo_rxq_setup_on(s->port_id, a->qid, a->set);
-}
-
-static int
-fo_undo_rxq(struct fo_sub *s, void *arg)
-{
-	struct fo_rxq_arg *a = arg;
-
-	return a->prev->set ? fo_rxq_setup_on(s->port_id, a->qid, a->prev) : 0;
-}
+static const struct fo_fwd fo_fwd_rxq = { .what = "an rx queue set-up", .set = fo_rxq_step };
 
 static int
 fo_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
@@ -691,164 +769,88 @@ fo_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		  struct rte_mempool *mp)
 {
 	struct fo_priv *priv = fo_priv(dev);
-	struct fo_rxq_conf c = {
-		.set = true, .nb_desc = nb_desc, .socket = socket, .conf = *conf, .mp = mp,
-	};
-	struct fo_rxq_arg a = { .qid = qid, .set = &c, .prev = &priv->rxq_conf[qid] };
 	struct fo_rxq *q;
 	int ret;
 
 	q = rte_zmalloc_socket("failover_rxq", sizeof(*q), RTE_CACHE_LINE_SIZE, socket);
 	if (q == NULL)
 		return -ENOMEM;
-	fo_lock(priv);
-	ret = fo_apply(priv, fo_step_rxq, fo_undo_rxq, &a);
-	if (ret == 0)
-		priv->rxq_conf[qid] = c;
-	fo_unlock(priv);
-	if (ret != 0) {
-		rte_free(q);
-		return ret;
-	}
 	q->qid = qid;
 	q->port_id = dev->data->port_id;
+	q->conf = (struct fo_rxq_conf){
+		.nb_desc = nb_desc, .socket = socket, .conf = *conf, .mp = mp,
+	};
 	fo_rxq_init(q);
-	rte_spinlock_lock(&priv->pub_lock);
-	dev->data->rx_queues[qid] = q;
-	rte_spinlock_unlock(&priv->pub_lock);
-	return 0;
-}
-
-struct fo_txq_arg {
-	uint16_t qid;
-	const struct fo_txq_conf *set, *prev;
-};
-
-static int
-fo_txq_setup_on(uint16_t port, uint16_t qid, const struct fo_txq_conf *c)
-{
-	return rte_eth_tx_queue_setup(port, qid, c->nb_desc, c->socket, &c->conf);
+	fo_lock(priv);
+	ret = fo_forward(priv, &fo_fwd_rxq, q, NULL);
+	if (ret == 0) {
+		rte_spinlock_lock(&priv->pub_lock);
+		dev->data->rx_queues[qid] = q;
+		rte_spinlock_unlock(&priv->pub_lock);
+	}
+	fo_unlock(priv);
+	if (ret != 0)
+		rte_free(q);
+	return ret;
 }
 
 static int
-fo_step_txq(struct fo_sub *s, void *arg)
+fo_txq_step(struct fo_sub *s, const void *val)
 {
-	struct fo_txq_arg *a = arg;
+	const struct fo_txq *q = val;
 
-	return fo_txq_setup_on(s->port_id, a->qid, a->set);
+	return rte_eth_tx_queue_setup(s->port_id, q->qid, q->conf.nb_desc, q->conf.socket,
+				      &q->conf.conf);
 }
 
-static int
-fo_undo_txq(struct fo_sub *s, void *arg)
-{
-	struct fo_txq_arg *a = arg;
-
-	return a->prev->set ? fo_txq_setup_on(s->port_id, a->qid, a->prev) : 0;
-}
+static const struct fo_fwd fo_fwd_txq = { .what = "a tx queue set-up", .set = fo_txq_step };
 
 static int
 fo_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		  unsigned int socket, const struct rte_eth_txconf *conf)
 {
 	struct fo_priv *priv = fo_priv(dev);
-	struct fo_txq_conf c = {
-		.set = true, .nb_desc = nb_desc, .socket = socket, .conf = *conf,
-	};
-	struct fo_txq_arg a = { .qid = qid, .set = &c, .prev = &priv->txq_conf[qid] };
 	struct fo_txq *q;
 	int ret;
 
 	q = rte_zmalloc_socket("failover_txq", sizeof(*q), RTE_CACHE_LINE_SIZE, socket);
 	if (q == NULL)
 		return -ENOMEM;
-	fo_lock(priv);
-	ret = fo_apply(priv, fo_step_txq, fo_undo_txq, &a);
-	if (ret == 0)
-		priv->txq_conf[qid] = c;
-	fo_unlock(priv);
-	if (ret != 0) {
-		rte_free(q);
-		return ret;
-	}
 	q->fp = &priv->fp;
 	q->qid = qid;
+	q->conf = (struct fo_txq_conf){ .nb_desc = nb_desc, .socket = socket, .conf = *conf };
 	fo_txq_init(q);
-	rte_spinlock_lock(&priv->pub_lock);
-	dev->data->tx_queues[qid] = q;
-	rte_spinlock_unlock(&priv->pub_lock);
-	return 0;
+	fo_lock(priv);
+	ret = fo_forward(priv, &fo_fwd_txq, q, NULL);
+	if (ret == 0) {
+		rte_spinlock_lock(&priv->pub_lock);
+		dev->data->tx_queues[qid] = q;
+		rte_spinlock_unlock(&priv->pub_lock);
+	}
+	fo_unlock(priv);
+	if (ret != 0)
+		rte_free(q);
+	return ret;
 }
 
-/* Replay: bring a joining sub-port to the failover port's state. */
-
-#define FO_REPLAY(priv, s, what, expr) do {					\
-	int r_ = (expr);							\
-	if (r_ != 0) {								\
-		FO_LOG(ERR, "%s: %s port %u cannot take %s: %s",		\
-		       (priv)->dev->data->name, fo_role_name[(s)->role],	\
-		       (s)->port_id, what, rte_strerror(-r_));			\
-		return r_;							\
-	}									\
-} while (0)
-
-static int
-fo_replay_addrs(struct fo_priv *priv, struct fo_sub *s)
+/* What a queue was set up with (the replay reads the same). */
+static void
+fo_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_rxq_info *info)
 {
-	struct rte_eth_dev_data *data = priv->dev->data;
-	uint16_t port = s->port_id;
-	unsigned int i;
+	const struct fo_rxq *q = dev->data->rx_queues[qid];
 
-	for (i = 1; i < FO_MAX_MAC_ADDRS; i++)
-		if (!rte_is_zero_ether_addr(&data->mac_addrs[i]))
-			FO_REPLAY(priv, s, "extra MAC",
-				  rte_eth_dev_mac_addr_add(port, &data->mac_addrs[i], 0));
-	if (priv->nb_mc > 0)
-		FO_REPLAY(priv, s, "multicast list",
-			  rte_eth_dev_set_mc_addr_list(port, priv->mc, priv->nb_mc));
-	for (i = 0; i < 4096; i++)
-		if (priv->vlan_filter[i / 64] & RTE_BIT64(i % 64))
-			FO_REPLAY(priv, s, "VLAN filter",
-				  rte_eth_dev_vlan_filter(port, i, 1));
-	return 0;
+	info->mp = q->conf.mp;
+	info->conf = q->conf.conf;
+	info->nb_desc = q->conf.nb_desc;
 }
 
-/* A port that cannot turn a receive mode off (net_null) only receives more. */
-static int
-fo_off_ok(int ret)
+static void
+fo_txq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_txq_info *info)
 {
-	return ret == -ENOTSUP ? 0 : ret;
-}
+	const struct fo_txq *q = dev->data->tx_queues[qid];
 
-int
-fo_sub_replay(struct fo_priv *priv, struct fo_sub *s)
-{
-	struct rte_eth_dev_data *data = priv->dev->data;
-	uint16_t port = s->port_id, mtu = 0, q;
-
-	FO_REPLAY(priv, s, "the configuration", fo_sub_configure(priv, s));
-	for (q = 0; q < data->nb_rx_queues; q++)
-		if (priv->rxq_conf[q].set)
-			FO_REPLAY(priv, s, "an rx queue",
-				  fo_rxq_setup_on(port, q, &priv->rxq_conf[q]));
-	for (q = 0; q < data->nb_tx_queues; q++)
-		if (priv->txq_conf[q].set)
-			FO_REPLAY(priv, s, "a tx queue",
-				  fo_txq_setup_on(port, q, &priv->txq_conf[q]));
-	if (rte_eth_dev_get_mtu(port, &mtu) != 0 || mtu != data->mtu)
-		FO_REPLAY(priv, s, "the MTU", rte_eth_dev_set_mtu(port, data->mtu));
-	if (data->promiscuous)
-		FO_REPLAY(priv, s, "promiscuous mode", rte_eth_promiscuous_enable(port));
-	else if (rte_eth_promiscuous_get(port) == 1)
-		FO_REPLAY(priv, s, "promiscuous off", fo_off_ok(rte_eth_promiscuous_disable(port)));
-	if (data->all_multicast)
-		FO_REPLAY(priv, s, "all-multicast", rte_eth_allmulticast_enable(port));
-	else if (rte_eth_allmulticast_get(port) == 1)
-		FO_REPLAY(priv, s, "all-multicast off",
-			  fo_off_ok(rte_eth_allmulticast_disable(port)));
-	FO_REPLAY(priv, s, "addresses", fo_replay_addrs(priv, s));
-	if (priv->rss_set)
-		FO_REPLAY(priv, s, "the RSS hash", rte_eth_dev_rss_hash_update(port, &priv->rss));
-	return 0;
+	info->conf = q->conf.conf;
+	info->nb_desc = q->conf.nb_desc;
 }
 
 const struct eth_dev_ops fo_ops = {
@@ -876,6 +878,8 @@ const struct eth_dev_ops fo_ops = {
 	.tx_queue_setup = fo_tx_queue_setup,
 	.rx_queue_release = fo_rx_queue_release,
 	.tx_queue_release = fo_tx_queue_release,
+	.rxq_info_get = fo_rxq_info_get,
+	.txq_info_get = fo_txq_info_get,
 	.stats_get = fo_stats_get,
 	.stats_reset = fo_stats_reset,
 	.xstats_get = fo_xstats_get,

@@ -3,11 +3,13 @@
 #ifndef FAILOVER_PRIVATE_H
 #define FAILOVER_PRIVATE_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_atomic.h>
+#include <rte_debug.h>
 #include <rte_spinlock.h>
 #include <rte_ether.h>
 #include <ethdev_driver.h>
@@ -118,21 +120,103 @@ struct fo_sub_stats {
 	struct rte_eth_stats last;  /* last reading */
 };
 
+/*
+ * Where a sub-port is in its life, in order: each state has what the ones
+ * before it have. Written by the control path under priv->lock, and where
+ * it changes what the fast path may use, under pub_lock too (see
+ * fo_paths_publish()); read by the path rule from any thread.
+ */
+enum fo_sub_state {
+	FO_SUB_ABSENT,     /* no port in the role */
+	FO_SUB_HELD,       /* a port adopted and brought to our configuration, stopped */
+	FO_SUB_DRAINING,   /* started and leaving: RX polled until drained, no TX */
+	FO_SUB_STARTED,    /* started: its slots filled, on the fast path */
+};
+
+/*
+ * Events recorded by callbacks (any thread, never blocking) in fo_sub.ev
+ * and settled by fo_sync() under the control lock. The path rule reads
+ * them at once: a port gone or leaving is off TX before fo_sync() runs.
+ */
+#define FO_EV_GONE RTE_BIT32(0)   /* destroyed by someone else */
+#define FO_EV_LEAVE RTE_BIT32(1)  /* announced to go: RMV, dev REMOVE, the API */
+
 struct fo_sub {
 	uint8_t role;
+	uint8_t state;              /* enum fo_sub_state */
 	uint16_t port_id;           /* FO_NO_PORT while absent */
+	uint32_t ev;                /* FO_EV_*: atomic */
 	uint16_t pending_port;      /* handed over by lib/failover, not adopted yet */
 	bool probed;                /* we created the device: remove it at close */
-	bool configured;
-	bool started;
-	bool link_up;
-	bool gone;                  /* destroyed by someone else; set by an event */
-	bool leaving;               /* about to go (RMV, dev REMOVE, API); by an event */
-	bool draining;              /* TX moved off it; RX still polled until drained */
 	char dev_name[RTE_DEV_NAME_MAX_LEN]; /* device of the last port in the role */
 	char devstr[FO_DEVSTR_MAX]; /* how to probe that device again */
-	struct rte_eth_link link;
+	struct rte_eth_link link;   /* last reading; one 64-bit word, atomic */
 	struct fo_sub_stats st;
+};
+
+static inline uint32_t
+fo_sub_ev(const struct fo_sub *s)
+{
+	return __atomic_load_n(&s->ev, __ATOMIC_ACQUIRE);
+}
+
+static inline enum fo_sub_state
+fo_sub_state(const struct fo_sub *s)
+{
+	return __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+}
+
+/* The last link reading, whole (the path rule reads it from any thread). */
+static inline struct rte_eth_link
+fo_sub_link(const struct fo_sub *s)
+{
+	union { uint64_t w; struct rte_eth_link l; } u;
+
+	u.w = __atomic_load_n((const uint64_t *)&s->link, __ATOMIC_ACQUIRE);
+	return u.l;
+}
+
+static inline void
+fo_sub_link_set(struct fo_sub *s, const struct rte_eth_link *link)
+{
+	union { uint64_t w; struct rte_eth_link l; } u = { .l = *link };
+
+	__atomic_store_n((uint64_t *)&s->link, u.w, __ATOMIC_RELEASE);
+}
+
+static inline bool
+fo_sub_link_up(const struct fo_sub *s)
+{
+	return fo_sub_link(s).link_status == RTE_ETH_LINK_UP;
+}
+
+/* On the fast path (RX at least): started and not destroyed under us. */
+static inline bool
+fo_sub_usable(const struct fo_sub *s)
+{
+	return fo_sub_state(s) >= FO_SUB_DRAINING && !(fo_sub_ev(s) & FO_EV_GONE);
+}
+
+/* Fit for TX: started, not on its way out, link up. */
+static inline bool
+fo_sub_ready(const struct fo_sub *s)
+{
+	return fo_sub_state(s) == FO_SUB_STARTED &&
+	       !(fo_sub_ev(s) & (FO_EV_GONE | FO_EV_LEAVE)) && fo_sub_link_up(s);
+}
+
+/* How a queue was set up: what rxq_info_get reports, plus the socket. */
+struct fo_rxq_conf {
+	uint16_t nb_desc;
+	unsigned int socket;
+	struct rte_eth_rxconf conf;
+	struct rte_mempool *mp;
+};
+
+struct fo_txq_conf {
+	uint16_t nb_desc;
+	unsigned int socket;
+	struct rte_eth_txconf conf;
 };
 
 /*
@@ -166,6 +250,7 @@ struct fo_rxq {
 	bool other_hot;             /* the inactive path delivered lately */
 	bool turn;                  /* while hot: the active path goes first */
 	struct fo_rx_slot slot[FO_NB_SUBS + 1] __rte_cache_aligned; /* by role */
+	struct fo_rxq_conf conf;    /* replayed onto a joining sub-port */
 } __rte_cache_aligned;
 
 struct fo_txq {
@@ -176,22 +261,8 @@ struct fo_txq {
 	uint64_t no_path_bursts;    /* written by the queue's lcore only */
 	uint64_t no_path_pkts;
 	struct fo_tx_slot slot[FO_NB_SUBS + 1] __rte_cache_aligned; /* by role */
+	struct fo_txq_conf conf;    /* replayed onto a joining sub-port */
 } __rte_cache_aligned;
-
-struct fo_rxq_conf {
-	bool set;
-	uint16_t nb_desc;
-	unsigned int socket;
-	struct rte_eth_rxconf conf;
-	struct rte_mempool *mp;
-};
-
-struct fo_txq_conf {
-	bool set;
-	uint16_t nb_desc;
-	unsigned int socket;
-	struct rte_eth_txconf conf;
-};
 
 struct fo_priv {
 	union fo_fp fp __rte_cache_aligned;  /* read by every burst */
@@ -200,8 +271,11 @@ struct fo_priv {
 	struct rte_failover *fo;
 	struct fo_args args;
 	struct fo_sub sub[FO_NB_SUBS];
-	pthread_mutex_t lock;       /* control path; recursive */
+	pthread_mutex_t lock;       /* control path; recursive (see fo_lock()) */
+	pthread_t lock_owner;       /* for fo_lock_held() */
+	unsigned int lock_depth;
 	rte_spinlock_t pub_lock;    /* publication of paths (also from events) */
+	bool running;               /* started: bursts may run (ethdev's flag comes later) */
 	bool closing;
 	bool in_remove;             /* vdev remove: leave sub-devices to the bus */
 	bool kicked;                /* a deferred fo_sync() is scheduled */
@@ -211,12 +285,12 @@ struct fo_priv {
 	struct fo_hp_dev hp[FO_HP_MAX];
 	unsigned int nb_hp;
 
-	/* State replayed onto every sub-port that joins. */
-	struct fo_rxq_conf rxq_conf[FO_MAX_QUEUES];
-	struct fo_txq_conf txq_conf[FO_MAX_QUEUES];
+	/*
+	 * State replayed onto every sub-port that joins, where ethdev keeps
+	 * none (the rest is read from dev->data and the queues).
+	 */
 	struct rte_ether_addr mc[FO_MAX_MC_ADDRS];
 	uint32_t nb_mc;
-	uint64_t vlan_filter[4096 / 64];
 	bool rss_set;
 	struct rte_eth_rss_conf rss;
 	uint8_t rss_key[FO_RSS_KEY_MAX];
@@ -224,8 +298,8 @@ struct fo_priv {
 	/* Statistics. */
 	struct rte_eth_stats acc;             /* from sub-ports that left */
 	uint64_t role_pkts[FO_NB_SUBS][2];    /* [role][rx, tx] of departed */
-	uint64_t path_switches;               /* TX moved between sub-ports */
-	uint16_t last_role;                   /* last role TX used, or FO_NONE */
+	uint64_t path_switches;               /* TX moved between sub-ports (pub_lock) */
+	uint16_t last_role;                   /* last role TX used, or FO_NONE (pub_lock) */
 	uint64_t refused;                     /* unfit ports not adopted */
 	uint64_t lib_refused_base;            /* lib refusals before the last reset */
 };
@@ -236,50 +310,77 @@ fo_priv(const struct rte_eth_dev *dev)
 	return dev->data->dev_private;
 }
 
-#define FO_FOREACH_SUB(priv, s) \
+/* Sub-ports in a state or a later one (FO_SUB_HELD: every present one). */
+#define FO_FOREACH_SUB_FROM(priv, s, from) \
 	for ((s) = &(priv)->sub[0]; (s) < &(priv)->sub[FO_NB_SUBS]; (s)++) \
-		if ((s)->port_id != FO_NO_PORT)
+		if (fo_sub_state(s) >= (from))
+
+#define FO_FOREACH_SUB(priv, s) FO_FOREACH_SUB_FROM(priv, s, FO_SUB_HELD)
+
+/*
+ * The control lock: recursive, because an application's LSC callback that
+ * we raise under it may call back into the port (rte_eth_link_get()). Each
+ * op takes it once; what an op calls asserts it is held.
+ */
+static inline void
+fo_lock(struct fo_priv *priv)
+{
+	pthread_mutex_lock(&priv->lock);
+	if (priv->lock_depth++ == 0)
+		priv->lock_owner = pthread_self();
+}
+
+static inline int
+fo_trylock(struct fo_priv *priv)
+{
+	if (pthread_mutex_trylock(&priv->lock) != 0)
+		return -EBUSY;
+	if (priv->lock_depth++ == 0)
+		priv->lock_owner = pthread_self();
+	return 0;
+}
+
+static inline void
+fo_unlock(struct fo_priv *priv)
+{
+	priv->lock_depth--;
+	pthread_mutex_unlock(&priv->lock);
+}
+
+static inline bool
+fo_lock_held(const struct fo_priv *priv)
+{
+	return priv->lock_depth > 0 && pthread_equal(priv->lock_owner, pthread_self());
+}
+
+/* A programming error, on the control path only: cheap enough to keep. */
+#define FO_LOCK_ASSERT(priv) RTE_VERIFY(fo_lock_held(priv))
+
+/*
+ * Files call downward only, in this order (each may call those above it):
+ *   failover_devargs.c, failover_rxtx.c  parsing; bursts and grace period
+ *   failover_stats.c                     counters
+ *   failover_paths.c                     the path rule and its publication
+ *   failover_sub.c                       sub-port lifecycle
+ *   failover_hotplug.c                   devices RTE_DEV_EVENT_ADD announced
+ *   failover_events.c                    event intake, alarms, fo_sync()
+ *   failover_ops.c                       eth_dev_ops
+ *   failover_ethdev.c                    probe/remove, public API
+ */
 
 /* failover_devargs.c */
 int fo_args_parse(const char *params, struct fo_args *args);
 void fo_args_free(struct fo_args *args);
 
-/* failover_sub.c: sub-port lifecycle and path selection */
-int fo_sub_init(struct fo_priv *priv);
-void fo_sub_uninit(struct fo_priv *priv);
-void fo_sync(struct fo_priv *priv);
-int fo_sub_configure(struct fo_priv *priv, struct fo_sub *s);
-int fo_sub_start(struct fo_priv *priv, struct fo_sub *s);
-void fo_sub_stop(struct fo_priv *priv, struct fo_sub *s);
-void fo_sub_drop(struct fo_priv *priv, struct fo_sub *s);
-void fo_paths_update(struct fo_priv *priv);
-void fo_quiesce(struct fo_priv *priv);
-int fo_sub_fit(struct fo_priv *priv, uint16_t port, int role);
-void fo_sub_leave(struct fo_priv *priv, struct fo_sub *s);
-void fo_lock(struct fo_priv *priv);
-void fo_unlock(struct fo_priv *priv);
-void fo_kick(struct fo_priv *priv);
-
-/* failover_hotplug.c: devices announced by RTE_DEV_EVENT_ADD */
-void fo_hp_announce(struct fo_priv *priv, const char *name);
-void fo_hp_run(struct fo_priv *priv);
-void fo_hp_uninit(struct fo_priv *priv);
-/* Readiness of a PCI device in sysfs; why says what is missing. */
-enum fo_hp_state { FO_HP_READY, FO_HP_WAIT, FO_HP_REFUSE };
-enum fo_hp_state fo_hp_pci_state(const char *sysfs, const char *name, bool by_mac,
-				 const struct rte_ether_addr *mac, char *why, size_t len);
-
-/* failover_ops.c */
-extern const struct eth_dev_ops fo_ops;
-int fo_sub_replay(struct fo_priv *priv, struct fo_sub *s);
-
-/* failover_rxtx.c */
+/* failover_rxtx.c: burst functions and the grace period */
 void fo_rxq_init(struct fo_rxq *q);
 void fo_txq_init(struct fo_txq *q);
 uint16_t fo_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_rx_burst_keep_port(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
+void fo_membarrier_init(void);
+void fo_quiesce(struct fo_priv *priv);
 
 /* failover_stats.c */
 int fo_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats);
@@ -289,5 +390,41 @@ int fo_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *name
 int fo_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigned int n);
 int fo_xstats_reset(struct rte_eth_dev *dev);
 void fo_stats_fold(struct fo_priv *priv, struct fo_sub *s, bool live);
+
+/* failover_paths.c: the path rule, its publication, the link we report */
+union fo_fp fo_paths_choose(const struct fo_sub sub[FO_NB_SUBS]);
+void fo_paths_publish(struct fo_priv *priv);
+void fo_slots_fill(struct fo_priv *priv, const struct fo_sub *s);
+int fo_port_role(const struct fo_priv *priv, uint16_t port);
+
+/* failover_sub.c: sub-port lifecycle (adopt, replay, start/stop, leave, release) */
+int fo_sub_configure(struct fo_priv *priv, struct fo_sub *s);
+int fo_sub_start(struct fo_priv *priv, struct fo_sub *s);
+void fo_sub_stop(struct fo_priv *priv, struct fo_sub *s);
+int fo_sub_fit(struct fo_priv *priv, uint16_t port, int role);
+void fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port);
+void fo_sub_leave(struct fo_priv *priv, struct fo_sub *s);
+void fo_sub_forget(struct fo_priv *priv, struct fo_sub *s);
+void fo_sub_release(struct fo_priv *priv, struct fo_sub *s, bool unplug);
+void fo_links_refresh(struct fo_priv *priv);
+void fo_links_poll(struct fo_priv *priv);
+void fo_mac_choose(struct fo_priv *priv);
+
+/* failover_hotplug.c: devices announced by RTE_DEV_EVENT_ADD */
+bool fo_hp_announce(struct fo_priv *priv, const char *name);
+uint64_t fo_hp_run(struct fo_priv *priv);
+void fo_hp_uninit(struct fo_priv *priv);
+/* Readiness of a PCI device in sysfs; why says what is missing. */
+enum fo_hp_state { FO_HP_READY, FO_HP_WAIT, FO_HP_REFUSE };
+enum fo_hp_state fo_hp_pci_state(const char *sysfs, const char *name, bool by_mac,
+				 const struct rte_ether_addr *mac, char *why, size_t len);
+
+/* failover_events.c: event intake, alarms, fo_sync(); set-up and tear-down */
+int fo_events_init(struct fo_priv *priv);
+void fo_events_uninit(struct fo_priv *priv);
+void fo_sync(struct fo_priv *priv);
+
+/* failover_ops.c */
+extern const struct eth_dev_ops fo_ops;
 
 #endif /* FAILOVER_PRIVATE_H */

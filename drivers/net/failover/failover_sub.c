@@ -1,266 +1,78 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * Sub-port lifecycle: adoption of the ports lib/failover hands over, link
- * tracking (events plus polling), path selection and the grace period that
- * lets a sub-port be stopped while other lcores may be inside a burst.
+ * Sub-port lifecycle, one state at a time (enum fo_sub_state):
  *
- * Locking: every change happens under priv->lock (recursive, control path
- * only). Event callbacks never take it: they record the event and kick an
- * alarm; the alarm handler only try-locks and re-arms itself when busy, so
- * a control thread that waits for the interrupt thread never deadlocks.
+ *   ABSENT --adopt--> HELD --start--> STARTED --leave--> DRAINING
+ *      ^               |  <--stop---                        |
+ *      +---release-----+  <---------------stop--------------+
+ *
+ * adopt: fit check, MAC, replay of the failover port's state (what ethdev
+ * keeps in dev->data and the queues, plus the few lists it keeps none of);
+ * start: slots filled, then on the fast path; stop: off the fast path, a
+ * grace period, then stopped; leave: TX moves away, RX drains; release:
+ * counters folded, the port given back, closed, its device removed when
+ * ours. Every step runs under the control lock and publishes the paths
+ * (fo_paths_publish()) when it changes what the fast path may use.
  */
 
 #include <errno.h>
 #include <inttypes.h>
-#include <linux/membarrier.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include <rte_alarm.h>
-#include <rte_bus.h>
 #include <rte_cycles.h>
 #include <rte_dev.h>
-#include <rte_pause.h>
 
 #include "failover_private.h"
 
-const char *const fo_role_name[FO_NB_SUBS + 1] = { "primary", "standby", "none" };
-
-static int fo_membarrier_cmd = -1;
-
-void
-fo_lock(struct fo_priv *priv)
-{
-	pthread_mutex_lock(&priv->lock);
-}
-
-void
-fo_unlock(struct fo_priv *priv)
-{
-	pthread_mutex_unlock(&priv->lock);
-}
-
-/*
- * Grace period. A burst marks its queue's seq odd on entry and even on exit
- * with plain increments (no fence, no atomic). After new slot pointers are
- * published, membarrier() makes every running thread of the process execute
- * a full barrier: a burst that entered before it is then visible as odd and
- * is waited for; a burst that enters after it reads the new pointers.
- */
 static void
-fo_membarrier_init(void)
+fo_sub_state_set(struct fo_sub *s, enum fo_sub_state st)
 {
-	if (fo_membarrier_cmd != -1)
-		return;
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
-		fo_membarrier_cmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED;
-	else if (syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0) > 0)
-		fo_membarrier_cmd = MEMBARRIER_CMD_GLOBAL;
-	else
-		fo_membarrier_cmd = 0;
-	if (fo_membarrier_cmd == 0)
-		FO_LOG(WARNING,
-		       "membarrier() unavailable: grace periods fall back to a 10 ms wait");
+	__atomic_store_n(&s->state, st, __ATOMIC_RELEASE);
 }
 
 static void
-fo_wait_seq(const uint32_t *seq)
+fo_sub_link_down(struct fo_sub *s)
 {
-	uint32_t s = __atomic_load_n(seq, __ATOMIC_ACQUIRE) & FO_SEQ_MASK;
+	struct rte_eth_link link = { .link_status = RTE_ETH_LINK_DOWN };
 
-	/* the bits above FO_SEQ_MASK are the receive queues' poll schedule */
-	if (s & 1)
-		while ((__atomic_load_n(seq, __ATOMIC_ACQUIRE) & FO_SEQ_MASK) == s)
-			rte_pause();
+	fo_sub_link_set(s, &link);
 }
 
 void
-fo_quiesce(struct fo_priv *priv)
-{
-	struct rte_eth_dev_data *data = priv->dev->data;
-	uint16_t q;
-
-	if (!data->dev_started)
-		return;
-	if (fo_membarrier_cmd > 0)
-		syscall(__NR_membarrier, fo_membarrier_cmd, 0, 0);
-	else
-		rte_delay_ms(10);
-	for (q = 0; q < data->nb_rx_queues; q++)
-		if (data->rx_queues[q] != NULL)
-			fo_wait_seq(&((struct fo_rxq *)data->rx_queues[q])->seq);
-	for (q = 0; q < data->nb_tx_queues; q++)
-		if (data->tx_queues[q] != NULL)
-			fo_wait_seq(&((struct fo_txq *)data->tx_queues[q])->seq);
-}
-
-/* On the fast path: present, started and not destroyed under us. */
-static bool
-fo_sub_usable(const struct fo_sub *s)
-{
-	return s->port_id != FO_NO_PORT && s->started &&
-	       !__atomic_load_n(&s->gone, __ATOMIC_SEQ_CST);
-}
-
-/* Fit for transmit: usable, link up and not on its way out. */
-static bool
-fo_sub_ready(const struct fo_sub *s)
-{
-	return fo_sub_usable(s) && s->link_up && !s->draining &&
-	       !__atomic_load_n(&s->leaving, __ATOMIC_ACQUIRE);
-}
-
-static void
-fo_link_publish(struct fo_priv *priv, int role)
-{
-	struct rte_eth_dev *dev = priv->dev;
-	struct rte_eth_link link = { 0 };
-
-	if (role != FO_NONE) {
-		link = priv->sub[role].link;
-		link.link_status = RTE_ETH_LINK_UP;
-	} else {
-		link.link_speed = RTE_ETH_SPEED_NUM_NONE;
-		link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
-		link.link_status = RTE_ETH_LINK_DOWN;
-	}
-	if (rte_eth_linkstatus_set(dev, &link) != 0)
-		return;  /* status unchanged (speed may have) */
-	FO_LOG(INFO, "%s: link %s", dev->data->name, link.link_status ? "up" : "down");
-	if (dev->data->dev_conf.intr_conf.lsc && dev->data->dev_started)
-		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
-}
-
-/* The paths the sub-ports' state calls for. */
-static union fo_fp
-fo_paths_choose(const struct fo_priv *priv)
-{
-	const struct fo_sub *p = &priv->sub[FO_PRIMARY], *s = &priv->sub[FO_STANDBY];
-	const struct fo_sub *main_sub, *other;
-	union fo_fp fp;
-
-	fp.role = fo_sub_ready(p) ? FO_PRIMARY : fo_sub_ready(s) ? FO_STANDBY : FO_NONE;
-	main_sub = fp.role != FO_NONE ? &priv->sub[fp.role] : p;
-	other = main_sub == p ? s : p;
-	if (!fo_sub_usable(main_sub)) {
-		main_sub = other;
-		other = NULL;
-	}
-	fp.tx = fp.role != FO_NONE ? priv->sub[fp.role].port_id : FO_NO_PORT;
-	fp.rx_main = fo_sub_usable(main_sub) ? main_sub->port_id : FO_NO_PORT;
-	fp.rx_other = other != NULL && fo_sub_usable(other) ? other->port_id : FO_NO_PORT;
-	return fp;
-}
-
-static int
-fo_port_role(const struct fo_priv *priv, uint16_t port)
-{
-	int r;
-
-	for (r = 0; port != FO_NO_PORT && r < FO_NB_SUBS; r++)
-		if (priv->sub[r].port_id == port)
-			return r;
-	return FO_NONE;
-}
-
-/*
- * Point every queue at the slots the word designates. Under pub_lock: the
- * control path and the event callbacks that take a port off both publish.
- */
-static void
-fo_queues_point(struct fo_priv *priv, union fo_fp fp)
-{
-	struct rte_eth_dev_data *data = priv->dev->data;
-	int main_r = fo_port_role(priv, fp.rx_main), other_r = fo_port_role(priv, fp.rx_other);
-	int tx_r = fo_port_role(priv, fp.tx);
-	struct fo_rxq *rq;
-	struct fo_txq *tq;
-	uint16_t i;
-
-	__atomic_store_n(&priv->fp.word, fp.word, __ATOMIC_RELEASE);
-	for (i = 0; i < data->nb_rx_queues; i++) {
-		rq = data->rx_queues[i];
-		if (rq == NULL)
-			continue;
-		__atomic_store_n(&rq->main, &rq->slot[main_r], __ATOMIC_RELEASE);
-		__atomic_store_n(&rq->other, &rq->slot[other_r], __ATOMIC_RELEASE);
-	}
-	for (i = 0; i < data->nb_tx_queues; i++) {
-		tq = data->tx_queues[i];
-		if (tq != NULL)
-			__atomic_store_n(&tq->tx, &tq->slot[tx_r], __ATOMIC_RELEASE);
-	}
-}
-
-/*
- * Fill a started sub-port's slots in every queue, before any path that
- * uses it is published: its burst functions and queues as ethdev set them
- * at its start (rte_eth_fp_ops). The slots were unused since it stopped.
- */
-static void
-fo_slots_fill(struct fo_priv *priv, const struct fo_sub *s)
-{
-	struct rte_eth_dev_data *data = priv->dev->data;
-	const struct rte_eth_fp_ops *ops = &rte_eth_fp_ops[s->port_id];
-	struct fo_rxq *rq;
-	struct fo_txq *tq;
-	uint16_t i;
-
-	for (i = 0; i < data->nb_rx_queues; i++) {
-		rq = data->rx_queues[i];
-		if (rq == NULL)
-			continue;
-		rq->slot[s->role].fn = ops->rx_pkt_burst;
-		rq->slot[s->role].q = ops->rxq.data[i];
-	}
-	for (i = 0; i < data->nb_tx_queues; i++) {
-		tq = data->tx_queues[i];
-		if (tq == NULL)
-			continue;
-		tq->slot[s->role].fn = ops->tx_pkt_burst;
-		tq->slot[s->role].q = ops->txq.data[i];
-	}
-	rte_atomic_thread_fence(__ATOMIC_RELEASE);
-}
-
-/*
- * Publish the paths the sub-ports' state calls for. Under pub_lock, so
- * that a concurrent fo_on_detach() taking a destroyed port off is never
- * undone: whichever comes second sees the port gone.
- */
-void
-fo_paths_update(struct fo_priv *priv)
-{
-	union fo_fp old, fp;
-
-	rte_spinlock_lock(&priv->pub_lock);
-	old = priv->fp;
-	fp = fo_paths_choose(priv);
-	fo_queues_point(priv, fp);
-	rte_spinlock_unlock(&priv->pub_lock);
-	if (fp.role != FO_NONE && priv->last_role != FO_NONE && fp.role != priv->last_role)
-		priv->path_switches++;
-	if (fp.role != FO_NONE)
-		priv->last_role = fp.role;
-	if (old.role != fp.role) {
-		FO_LOG(INFO, "%s: active path %s -> %s", priv->dev->data->name,
-		       fo_role_name[old.role], fo_role_name[fp.role]);
-	}
-	fo_link_publish(priv, fp.role);
-}
-
-static void
 fo_links_refresh(struct fo_priv *priv)
 {
+	struct rte_eth_link link;
 	struct fo_sub *s;
 
 	FO_FOREACH_SUB(priv, s) {
-		if (!s->started || rte_eth_link_get_nowait(s->port_id, &s->link) != 0) {
-			s->link_up = false;
-			continue;
-		}
-		s->link_up = s->link.link_status == RTE_ETH_LINK_UP;
+		if (fo_sub_state(s) < FO_SUB_DRAINING ||
+		    rte_eth_link_get_nowait(s->port_id, &link) != 0)
+			fo_sub_link_down(s);
+		else
+			fo_sub_link_set(s, &link);
+	}
+}
+
+/*
+ * The poll's own reading of sub-ports whose link comes by LSC events:
+ * ethdev answers rte_eth_link_get_nowait() from its cache for them, which
+ * only their interrupt handler refreshes, so a PMD whose interrupt never
+ * comes (DPDK's em over QEMU 7.2's e1000e in MSI-X mode, which raises no
+ * link-change interrupt) would keep a dead link up for good. Their
+ * link_update is called here, from the EAL interrupt thread, where their
+ * own interrupt handlers run too: never concurrently with them.
+ */
+void
+fo_links_poll(struct fo_priv *priv)
+{
+	struct rte_eth_dev *dev;
+	struct fo_sub *s;
+
+	FO_FOREACH_SUB_FROM(priv, s, FO_SUB_DRAINING) {
+		dev = &rte_eth_devices[s->port_id];
+		if (!(fo_sub_ev(s) & FO_EV_GONE) && dev->data->dev_conf.intr_conf.lsc &&
+		    dev->dev_ops->link_update != NULL)
+			dev->dev_ops->link_update(dev, 0);
 	}
 }
 
@@ -288,6 +100,7 @@ fo_sub_lsc_ok(uint16_t port)
 	return true;
 }
 
+/* The failover port's configuration, with the sub-port's interrupts. */
 int
 fo_sub_configure(struct fo_priv *priv, struct fo_sub *s)
 {
@@ -304,16 +117,17 @@ fo_sub_configure(struct fo_priv *priv, struct fo_sub *s)
 	if (ret != 0)
 		FO_LOG(ERR, "%s: configure of %s port %u failed: %s", data->name,
 		       fo_role_name[s->role], s->port_id, rte_strerror(-ret));
-	s->configured = ret == 0;
 	return ret;
 }
 
+/* HELD -> STARTED: started, its slots filled; the caller publishes. */
 int
 fo_sub_start(struct fo_priv *priv, struct fo_sub *s)
 {
 	int ret;
 
-	if (s->started)
+	FO_LOCK_ASSERT(priv);
+	if (fo_sub_state(s) != FO_SUB_HELD)
 		return 0;
 	ret = rte_eth_dev_start(s->port_id);
 	if (ret != 0) {
@@ -322,26 +136,37 @@ fo_sub_start(struct fo_priv *priv, struct fo_sub *s)
 		return ret;
 	}
 	fo_slots_fill(priv, s);
-	s->started = true;
+	fo_sub_state_set(s, FO_SUB_STARTED);
 	return 0;
 }
 
-/* Take a sub-port off the fast path, wait for bursts to leave it, stop it. */
+/* STARTED or DRAINING -> HELD: off the fast path, bursts gone, stopped. */
 void
 fo_sub_stop(struct fo_priv *priv, struct fo_sub *s)
 {
 	int ret;
 
-	if (!s->started)
+	FO_LOCK_ASSERT(priv);
+	if (fo_sub_state(s) < FO_SUB_DRAINING)
 		return;
-	s->started = false;
-	s->link_up = false;
-	fo_paths_update(priv);
+	fo_sub_state_set(s, FO_SUB_HELD);
+	fo_sub_link_down(s);
+	fo_paths_publish(priv);
 	fo_quiesce(priv);
 	ret = rte_eth_dev_stop(s->port_id);
 	if (ret != 0)
 		FO_LOG(WARNING, "%s: stop of %s port %u failed: %s", priv->dev->data->name,
 		       fo_role_name[s->role], s->port_id, rte_strerror(-ret));
+}
+
+/* Present -> ABSENT, without touching the port (it may be gone). */
+static void
+fo_sub_clear(struct fo_priv *priv, struct fo_sub *s)
+{
+	fo_sub_state_set(s, FO_SUB_ABSENT);
+	__atomic_store_n(&s->port_id, FO_NO_PORT, __ATOMIC_RELEASE);
+	fo_sub_link_down(s);
+	fo_paths_publish(priv);
 }
 
 /*
@@ -365,26 +190,32 @@ fo_port_release(struct fo_priv *priv, struct fo_sub *s, uint16_t port, bool clos
 	s->probed = false;
 }
 
-/* Release a sub-port for good: stop, fold its counters, close it once. */
-static void
+/* Any state -> ABSENT for good: stopped, counters folded, closed once. */
+void
 fo_sub_release(struct fo_priv *priv, struct fo_sub *s, bool unplug)
 {
 	uint16_t port = s->port_id;
 
-	if (port == FO_NO_PORT)
+	FO_LOCK_ASSERT(priv);
+	if (fo_sub_state(s) == FO_SUB_ABSENT)
 		return;
 	fo_sub_stop(priv, s);
 	fo_stats_fold(priv, s, true);
-	s->port_id = FO_NO_PORT;
-	s->configured = false;
-	fo_paths_update(priv);
+	fo_sub_clear(priv, s);
 	fo_port_release(priv, s, port, true, unplug);
 }
 
+/* Destroyed under us (FO_EV_GONE): its counters went with it. */
 void
-fo_sub_drop(struct fo_priv *priv, struct fo_sub *s)
+fo_sub_forget(struct fo_priv *priv, struct fo_sub *s)
 {
-	fo_sub_release(priv, s, false);
+	FO_LOCK_ASSERT(priv);
+	if (fo_sub_state(s) != FO_SUB_ABSENT) {
+		fo_stats_fold(priv, s, false);
+		fo_sub_clear(priv, s);
+		s->probed = false;
+	}
+	__atomic_fetch_and(&s->ev, ~(FO_EV_GONE | FO_EV_LEAVE), __ATOMIC_ACQ_REL);
 }
 
 /* A receive queue of the port holds packets (a PMD with no count: no). */
@@ -419,7 +250,8 @@ fo_sub_drain(struct fo_priv *priv, struct fo_sub *s)
 
 	for (q = 0; q < data->nb_tx_queues; q++)
 		rte_eth_tx_done_cleanup(s->port_id, q, 0);
-	if (!data->dev_started || rte_eth_dev_is_removed(s->port_id))
+	if (!__atomic_load_n(&priv->running, __ATOMIC_ACQUIRE) ||
+	    rte_eth_dev_is_removed(s->port_id))
 		return;
 	while ((now = rte_get_timer_cycles()) < end) {
 		if (rte_eth_stats_get(s->port_id, &st) == 0 && st.ipackets != seen) {
@@ -434,29 +266,31 @@ fo_sub_drain(struct fo_priv *priv, struct fo_sub *s)
 	       s->port_id, (now - start) * 1000.0 / hz);
 }
 
+
 /*
- * A sub-port announced to go (RMV, RTE_DEV_EVENT_REMOVE, or the API):
- * make before break. TX moves to the other sub-port, the grace period lets
- * every burst leave it, its rings are drained, and it is stopped, closed
- * once and its device removed (it is being unplugged).
+ * STARTED -> DRAINING -> ABSENT, for a sub-port announced to go (RMV,
+ * RTE_DEV_EVENT_REMOVE, or the API): make before break. TX moves to the
+ * other sub-port, the grace period lets every burst leave it, its rings
+ * are drained, and it is stopped, closed once and its device removed (it
+ * is being unplugged).
  */
 void
 fo_sub_leave(struct fo_priv *priv, struct fo_sub *s)
 {
-	uint16_t port = s->port_id;
-
-	if (port != FO_NO_PORT) {
+	FO_LOCK_ASSERT(priv);
+	if (fo_sub_state(s) != FO_SUB_ABSENT) {
 		FO_LOG(NOTICE, "%s: %s port %u (%s) leaving", priv->dev->data->name,
-		       fo_role_name[s->role], port, rte_eth_devices[port].data->name);
-		s->draining = true;
+		       fo_role_name[s->role], s->port_id,
+		       rte_eth_devices[s->port_id].data->name);
+		if (fo_sub_state(s) == FO_SUB_STARTED)
+			fo_sub_state_set(s, FO_SUB_DRAINING);
 		fo_links_refresh(priv);
-		fo_paths_update(priv);
+		fo_paths_publish(priv);
 		fo_quiesce(priv);
 		fo_sub_drain(priv, s);
 		fo_sub_release(priv, s, true);
-		s->draining = false;
 	}
-	__atomic_store_n(&s->leaving, false, __ATOMIC_RELEASE);
+	__atomic_fetch_and(&s->ev, ~FO_EV_LEAVE, __ATOMIC_ACQ_REL);
 }
 
 /* Pre-attach check: can the port carry what the application configured? */
@@ -529,7 +363,7 @@ fo_sub_set_mac(struct fo_priv *priv, uint16_t port)
 }
 
 /* The failover port's MAC: devargs, else the standby's, else the primary's. */
-static void
+void
 fo_mac_choose(struct fo_priv *priv)
 {
 	struct rte_ether_addr *mac = &priv->dev->data->mac_addrs[0];
@@ -547,12 +381,112 @@ fo_mac_choose(struct fo_priv *priv)
 		rte_failover_set_mac(priv->fo, mac);
 }
 
-static void
+/*
+ * Replay: bring a joining sub-port to the failover port's state, read
+ * from where ethdev keeps it (dev->data, our queues) and, for what it
+ * keeps nowhere, from priv (the multicast list, the RSS hash update).
+ */
+#define FO_REPLAY(priv, s, what, expr) do {					\
+	int r_ = (expr);							\
+	if (r_ != 0) {								\
+		FO_LOG(ERR, "%s: %s port %u cannot take %s: %s",		\
+		       (priv)->dev->data->name, fo_role_name[(s)->role],	\
+		       (s)->port_id, what, rte_strerror(-r_));			\
+		return r_;							\
+	}									\
+} while (0)
+
+static int
+fo_replay_queues(struct fo_priv *priv, struct fo_sub *s)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	const struct fo_rxq *rq;
+	const struct fo_txq *tq;
+	uint16_t q;
+
+	for (q = 0; q < data->nb_rx_queues; q++) {
+		rq = data->rx_queues[q];
+		if (rq != NULL)
+			FO_REPLAY(priv, s, "an rx queue",
+				  rte_eth_rx_queue_setup(s->port_id, q, rq->conf.nb_desc,
+							 rq->conf.socket, &rq->conf.conf,
+							 rq->conf.mp));
+	}
+	for (q = 0; q < data->nb_tx_queues; q++) {
+		tq = data->tx_queues[q];
+		if (tq != NULL)
+			FO_REPLAY(priv, s, "a tx queue",
+				  rte_eth_tx_queue_setup(s->port_id, q, tq->conf.nb_desc,
+							 tq->conf.socket, &tq->conf.conf));
+	}
+	return 0;
+}
+
+static int
+fo_replay_addrs(struct fo_priv *priv, struct fo_sub *s)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	const struct rte_vlan_filter_conf *vf = &data->vlan_filter_conf;
+	uint16_t port = s->port_id;
+	unsigned int i;
+
+	for (i = 1; i < FO_MAX_MAC_ADDRS; i++)
+		if (!rte_is_zero_ether_addr(&data->mac_addrs[i]))
+			FO_REPLAY(priv, s, "extra MAC",
+				  rte_eth_dev_mac_addr_add(port, &data->mac_addrs[i], 0));
+	if (priv->nb_mc > 0)
+		FO_REPLAY(priv, s, "multicast list",
+			  rte_eth_dev_set_mc_addr_list(port, priv->mc, priv->nb_mc));
+	for (i = 0; i < RTE_ETHER_MAX_VLAN_ID + 1; i++)
+		if (vf->ids[i / 64] & RTE_BIT64(i % 64))
+			FO_REPLAY(priv, s, "VLAN filter", rte_eth_dev_vlan_filter(port, i, 1));
+	return 0;
+}
+
+/* A port that cannot turn a receive mode off (net_null) only receives more. */
+static int
+fo_off_ok(int ret)
+{
+	return ret == -ENOTSUP ? 0 : ret;
+}
+
+static int
+fo_sub_replay(struct fo_priv *priv, struct fo_sub *s)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	uint16_t port = s->port_id, mtu = 0;
+
+	FO_REPLAY(priv, s, "the configuration", fo_sub_configure(priv, s));
+	FO_REPLAY(priv, s, "the queues", fo_replay_queues(priv, s));
+	if (rte_eth_dev_get_mtu(port, &mtu) != 0 || mtu != data->mtu)
+		FO_REPLAY(priv, s, "the MTU", rte_eth_dev_set_mtu(port, data->mtu));
+	if (data->promiscuous)
+		FO_REPLAY(priv, s, "promiscuous mode", rte_eth_promiscuous_enable(port));
+	else if (rte_eth_promiscuous_get(port) == 1)
+		FO_REPLAY(priv, s, "promiscuous off", fo_off_ok(rte_eth_promiscuous_disable(port)));
+	if (data->all_multicast)
+		FO_REPLAY(priv, s, "all-multicast", rte_eth_allmulticast_enable(port));
+	else if (rte_eth_allmulticast_get(port) == 1)
+		FO_REPLAY(priv, s, "all-multicast off",
+			  fo_off_ok(rte_eth_allmulticast_disable(port)));
+	FO_REPLAY(priv, s, "addresses", fo_replay_addrs(priv, s));
+	if (priv->rss_set)
+		FO_REPLAY(priv, s, "the RSS hash", rte_eth_dev_rss_hash_update(port, &priv->rss));
+	return 0;
+}
+
+/*
+ * ABSENT -> HELD (-> STARTED when the failover port runs): a port handed
+ * over for the role, fit, given our MAC and our state. Refused ports are
+ * given back (and closed when we probed them) and counted.
+ */
+void
 fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
 {
 	struct rte_eth_dev_data *data = priv->dev->data;
 	int ret;
 
+	FO_LOCK_ASSERT(priv);
 	/* an application may have set it up and started it before us */
 	if (rte_eth_devices[port].data->dev_started)
 		rte_eth_dev_stop(port);
@@ -560,20 +494,21 @@ fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
 	if (ret == 0)
 		ret = fo_sub_set_mac(priv, port);
 	if (ret == 0) {
-		s->port_id = port;
-		s->started = false;
-		s->link_up = false;
+		__atomic_store_n(&s->port_id, port, __ATOMIC_RELEASE);
+		fo_sub_link_down(s);
 		memset(&s->st, 0, sizeof(s->st));
 		if (data->dev_configured)
 			ret = fo_sub_replay(priv, s);
-		if (ret == 0 && data->dev_started)
+		if (ret == 0)
+			fo_sub_state_set(s, FO_SUB_HELD);
+		if (ret == 0 && __atomic_load_n(&priv->running, __ATOMIC_ACQUIRE))
 			ret = fo_sub_start(priv, s);
 	}
 	if (ret != 0) {
-		if (s->port_id != FO_NO_PORT && s->started)
+		if (fo_sub_state(s) >= FO_SUB_DRAINING)
 			rte_eth_dev_stop(port);
-		s->port_id = FO_NO_PORT;
-		s->started = false;
+		fo_sub_state_set(s, FO_SUB_ABSENT);
+		__atomic_store_n(&s->port_id, FO_NO_PORT, __ATOMIC_RELEASE);
 		priv->refused++;
 		/* a device of our own device string: nobody else will use it */
 		fo_port_release(priv, s, port, false, false);
@@ -582,311 +517,4 @@ fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
 	fo_sub_remember(priv, s, port);
 	FO_LOG(INFO, "%s: port %u (%s) joined as %s", data->name, port,
 	       rte_eth_devices[port].data->name, fo_role_name[s->role]);
-}
-
-/* Apply what the events recorded; refresh links; publish the paths. */
-void
-fo_sync(struct fo_priv *priv)
-{
-	struct fo_sub *s;
-	uint16_t port;
-
-	if (priv->closing)
-		return;
-	fo_mac_choose(priv);
-	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++) {
-		if (__atomic_exchange_n(&s->gone, false, __ATOMIC_ACQ_REL) &&
-		    s->port_id != FO_NO_PORT) {
-			/* Destroyed under us: its counters are gone with it. */
-			fo_stats_fold(priv, s, false);
-			s->port_id = FO_NO_PORT;
-			s->started = false;
-			s->probed = false;
-		}
-		if (__atomic_load_n(&s->leaving, __ATOMIC_ACQUIRE))
-			fo_sub_leave(priv, s);
-	}
-	/* devices announced by RTE_DEV_EVENT_ADD, once a role may be free */
-	fo_hp_run(priv);
-	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++) {
-		port = __atomic_exchange_n(&s->pending_port, FO_NO_PORT, __ATOMIC_ACQ_REL);
-		if (port != FO_NO_PORT && s->port_id == FO_NO_PORT)
-			fo_sub_adopt(priv, s, port);
-	}
-	fo_links_refresh(priv);
-	fo_paths_update(priv);
-}
-
-static void fo_alarm(void *arg);
-
-/* Have fo_sync() run soon from the interrupt thread (callbacks call it). */
-void
-fo_kick(struct fo_priv *priv)
-{
-	if (!__atomic_exchange_n(&priv->kicked, true, __ATOMIC_ACQ_REL))
-		rte_eal_alarm_set(1, fo_alarm, priv);
-}
-
-static void
-fo_alarm(void *arg)
-{
-	struct fo_priv *priv = arg;
-
-	__atomic_store_n(&priv->kicked, false, __ATOMIC_RELEASE);
-	if (pthread_mutex_trylock(&priv->lock) != 0) {
-		__atomic_store_n(&priv->kicked, true, __ATOMIC_RELEASE);
-		rte_eal_alarm_set(100, fo_alarm, priv);
-		return;
-	}
-	fo_sync(priv);
-	fo_unlock(priv);
-}
-
-/*
- * The poll's own reading of sub-ports whose link comes by LSC events:
- * ethdev answers rte_eth_link_get_nowait() from its cache for them, which
- * only their interrupt handler refreshes, so a PMD whose interrupt never
- * comes (DPDK's em over QEMU 7.2's e1000e in MSI-X mode, which raises no
- * link-change interrupt) would keep a dead link up for good. Their
- * link_update is called here, from the EAL interrupt thread, where their
- * own interrupt handlers run too: never concurrently with them.
- */
-static void
-fo_links_poll(struct fo_priv *priv)
-{
-	struct rte_eth_dev *dev;
-	struct fo_sub *s;
-
-	FO_FOREACH_SUB(priv, s) {
-		dev = &rte_eth_devices[s->port_id];
-		if (s->started && !__atomic_load_n(&s->gone, __ATOMIC_ACQUIRE) &&
-		    dev->data->dev_conf.intr_conf.lsc && dev->dev_ops->link_update != NULL)
-			dev->dev_ops->link_update(dev, 0);
-	}
-}
-
-static void
-fo_poll_alarm(void *arg)
-{
-	struct fo_priv *priv = arg;
-
-	if (pthread_mutex_trylock(&priv->lock) == 0) {
-		if (!priv->closing)
-			fo_links_poll(priv);
-		fo_sync(priv);
-		fo_unlock(priv);
-	} else {
-		fo_kick(priv);  /* busy: fo_alarm retries the rest */
-	}
-	rte_eal_alarm_set(priv->args.link_poll_ms * 1000ULL, fo_poll_alarm, priv);
-}
-
-/* lib/failover ops: called from event callbacks, never block. */
-static void
-fo_on_attach(void *ctx, uint16_t port_id, enum rte_failover_role role)
-{
-	struct fo_priv *priv = ctx;
-
-	__atomic_store_n(&priv->sub[role].pending_port, port_id, __ATOMIC_RELEASE);
-	fo_kick(priv);
-}
-
-static void
-fo_on_detach(void *ctx, uint16_t port_id, enum rte_failover_role role)
-{
-	struct fo_priv *priv = ctx;
-	struct fo_sub *s = &priv->sub[role];
-	union fo_fp fp;
-
-	__atomic_store_n(&s->gone, true, __ATOMIC_SEQ_CST);
-	/* Off the fast path at once; fo_sync() settles the rest. */
-	rte_spinlock_lock(&priv->pub_lock);
-	fp = priv->fp;
-	if (fp.tx == port_id) {
-		fp.tx = FO_NO_PORT;
-		fp.role = FO_NONE;
-	}
-	if (fp.rx_main == port_id)
-		fp.rx_main = FO_NO_PORT;
-	if (fp.rx_other == port_id)
-		fp.rx_other = FO_NO_PORT;
-	fo_queues_point(priv, fp);
-	rte_spinlock_unlock(&priv->pub_lock);
-	/*
-	 * Late notice: its PMD has closed it already. Wait at least for the
-	 * bursts that could still reach it before ethdev frees its data.
-	 */
-	fo_quiesce(priv);
-	fo_kick(priv);
-}
-
-/*
- * Early notice (RMV, RTE_DEV_EVENT_REMOVE): TX leaves the port at once,
- * to the other sub-port when the published paths have it with its link
- * up, else nowhere (bursts return the mbufs); fo_sync() does the rest.
- */
-static void
-fo_on_remove_request(void *ctx, uint16_t port_id, enum rte_failover_role role)
-{
-	struct fo_priv *priv = ctx;
-	const struct fo_sub *other =
-		&priv->sub[role == RTE_FAILOVER_PRIMARY ? FO_STANDBY : FO_PRIMARY];
-	union fo_fp fp;
-	uint16_t alt;
-
-	__atomic_store_n(&priv->sub[role].leaving, true, __ATOMIC_RELEASE);
-	rte_spinlock_lock(&priv->pub_lock);
-	fp = priv->fp;
-	if (fp.tx == port_id) {
-		alt = fp.rx_main == port_id ? fp.rx_other : fp.rx_main;
-		if (alt != FO_NO_PORT && alt == other->port_id && other->link_up) {
-			fp.tx = alt;
-			fp.role = other->role;
-		} else {
-			fp.tx = FO_NO_PORT;
-			fp.role = FO_NONE;
-		}
-		fo_queues_point(priv, fp);
-	}
-	rte_spinlock_unlock(&priv->pub_lock);
-	fo_kick(priv);
-}
-
-static int
-fo_on_pre_attach(void *ctx, uint16_t port_id, enum rte_failover_role role)
-{
-	return fo_sub_fit(ctx, port_id, role);
-}
-
-/* RTE_DEV_EVENT_ADD: recorded; fo_sync() probes it once it is there. */
-static void
-fo_on_dev_add(void *ctx, const char *dev_name)
-{
-	fo_hp_announce(ctx, dev_name);
-}
-
-static void
-fo_on_link_change(void *ctx, uint16_t port_id, enum rte_failover_role role)
-{
-	RTE_SET_USED(port_id);
-	RTE_SET_USED(role);
-	fo_kick(ctx);
-}
-
-static const struct rte_failover_ops fo_lib_ops = {
-	.pre_attach = fo_on_pre_attach,
-	.attach = fo_on_attach,
-	.remove_request = fo_on_remove_request,
-	.detach = fo_on_detach,
-	.link_change = fo_on_link_change,
-	.dev_add = fo_on_dev_add,
-};
-
-static int
-fo_probe_devs(struct fo_priv *priv)
-{
-	int r, ret;
-
-	for (r = 0; r < FO_NB_SUBS; r++) {
-		if (!priv->args.probe[r])
-			continue;
-		ret = rte_dev_probe(priv->args.dev[r]);
-		if (ret == -EEXIST) {
-			FO_LOG(NOTICE, "%s: %s device %s exists already: adopting it",
-			       priv->dev->data->name, fo_role_name[r], priv->args.name[r]);
-		} else if (ret != 0) {
-			FO_LOG(ERR, "%s: %s: probe of '%s' failed: %s", priv->dev->data->name,
-			       fo_role_name[r], priv->args.dev[r], rte_strerror(-ret));
-			return ret;
-		} else {
-			priv->sub[r].probed = true;
-		}
-	}
-	return 0;
-}
-
-int
-fo_sub_init(struct fo_priv *priv)
-{
-	struct rte_failover_conf conf = { .name = priv->dev->data->name };
-	pthread_mutexattr_t attr;
-	int r, ret;
-
-	fo_membarrier_init();
-	pthread_mutexattr_init(&attr);
-	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
-	pthread_mutex_init(&priv->lock, &attr);
-	rte_spinlock_init(&priv->pub_lock);
-	rte_spinlock_init(&priv->hp_lock);
-	pthread_mutexattr_destroy(&attr);
-	priv->fp.tx = priv->fp.rx_main = priv->fp.rx_other = FO_NO_PORT;
-	priv->fp.role = FO_NONE;
-	priv->last_role = FO_NONE;
-	for (r = 0; r < FO_NB_SUBS; r++) {
-		priv->sub[r].role = r;
-		priv->sub[r].port_id = FO_NO_PORT;
-		priv->sub[r].pending_port = FO_NO_PORT;
-		conf.dev_name[r] = priv->args.name[r];
-		strlcpy(priv->sub[r].dev_name, priv->args.name[r], sizeof(priv->sub[r].dev_name));
-		if (priv->args.dev[r] != NULL)
-			strlcpy(priv->sub[r].devstr, priv->args.dev[r],
-				sizeof(priv->sub[r].devstr));
-	}
-	conf.mac = priv->args.mac;
-	conf.mac_set = priv->args.mac_set;
-	/*
-	 * Held until the instance is complete: from registration on, events
-	 * may reach it from the interrupt thread; they only record and kick
-	 * an alarm (fo_alarm), which waits for this lock.
-	 */
-	fo_lock(priv);
-	priv->fo = rte_failover_register(&conf, &fo_lib_ops, priv);
-	if (priv->fo == NULL) {
-		fo_unlock(priv);
-		FO_LOG(ERR, "%s: cannot register with lib/failover", conf.name);
-		return -ENOMEM;
-	}
-	rte_failover_scan(priv->fo);
-	ret = fo_probe_devs(priv);
-	if (ret == 0) {
-		rte_failover_flush(priv->fo);
-		fo_sync(priv);
-		if (priv->args.link_poll_ms > 0)
-			rte_eal_alarm_set(priv->args.link_poll_ms * 1000ULL, fo_poll_alarm, priv);
-	}
-	fo_unlock(priv);
-	if (ret != 0)
-		fo_sub_uninit(priv);
-	return ret;
-}
-
-/* Drop both sub-ports and stop listening; the opposite of fo_sub_init(). */
-void
-fo_sub_uninit(struct fo_priv *priv)
-{
-	struct fo_sub *s;
-
-	fo_lock(priv);
-	priv->closing = true;
-	fo_unlock(priv);
-	rte_eal_alarm_cancel(fo_poll_alarm, priv);
-	rte_eal_alarm_cancel(fo_alarm, priv);
-	fo_hp_uninit(priv);
-	fo_lock(priv);
-	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++) {
-		if (s->port_id == FO_NO_PORT && s->probed) {
-			/* probed by us but never adopted: still ours to remove */
-			s->port_id = __atomic_load_n(&s->pending_port, __ATOMIC_ACQUIRE);
-			if (s->port_id == FO_NO_PORT &&
-			    rte_failover_port(priv->fo, s->role) != RTE_MAX_ETHPORTS)
-				s->port_id = rte_failover_port(priv->fo, s->role);
-		}
-		fo_sub_drop(priv, s);
-	}
-	rte_failover_unregister(priv->fo);
-	priv->fo = NULL;
-	fo_unlock(priv);
-	/* Events seen while dropping may have kicked again: no callback is left. */
-	rte_eal_alarm_cancel(fo_alarm, priv);
-	pthread_mutex_destroy(&priv->lock);
 }

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Event intake: what lib/failover, the EAL alarms and the link poll tell
+ * us, turned into sub-port lifecycle steps by fo_sync().
+ *
+ * Callbacks (lib/failover ops, from any thread, possibly with ethdev or
+ * EAL locks held) never take the control lock: they record the event in
+ * the sub-port (FO_EV_*, pending_port), take a port that is gone or
+ * leaving off the fast path at once (fo_paths_publish()), and kick an
+ * alarm. The alarm handler only try-locks and re-arms itself when busy,
+ * so a control thread that waits for the interrupt thread never deadlocks.
+ */
+
+#include <errno.h>
+
+#include <rte_alarm.h>
+#include <rte_dev.h>
+
+#include "failover_private.h"
+
+static void fo_alarm(void *arg);
+
+/* Have fo_sync() run soon from the interrupt thread (callbacks call it). */
+static void
+fo_kick(struct fo_priv *priv)
+{
+	if (!__atomic_exchange_n(&priv->kicked, true, __ATOMIC_ACQ_REL))
+		rte_eal_alarm_set(1, fo_alarm, priv);
+}
+
+/* Have fo_sync() run after us microseconds (announced devices' retries). */
+static void
+fo_kick_later(void *arg)
+{
+	fo_kick(arg);
+}
+
+/* The events recorded for a sub-port, acted on. */
+static void
+fo_sub_settle(struct fo_priv *priv, struct fo_sub *s)
+{
+	uint32_t ev = fo_sub_ev(s);
+
+	if (ev & FO_EV_GONE)
+		fo_sub_forget(priv, s);
+	else if (ev & FO_EV_LEAVE)
+		fo_sub_leave(priv, s);
+}
+
+/* Apply what the events recorded; refresh links; publish the paths. */
+void
+fo_sync(struct fo_priv *priv)
+{
+	struct fo_sub *s;
+	uint64_t wake;
+	uint16_t port;
+
+	FO_LOCK_ASSERT(priv);
+	if (priv->closing)
+		return;
+	fo_mac_choose(priv);
+	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++)
+		fo_sub_settle(priv, s);
+	/* devices announced by RTE_DEV_EVENT_ADD, once a role may be free */
+	wake = fo_hp_run(priv);
+	if (wake != 0)
+		rte_eal_alarm_set(wake, fo_kick_later, priv);
+	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++) {
+		port = __atomic_exchange_n(&s->pending_port, FO_NO_PORT, __ATOMIC_ACQ_REL);
+		if (port != FO_NO_PORT && fo_sub_state(s) == FO_SUB_ABSENT)
+			fo_sub_adopt(priv, s, port);
+	}
+	fo_links_refresh(priv);
+	fo_paths_publish(priv);
+}
+
+static void
+fo_alarm(void *arg)
+{
+	struct fo_priv *priv = arg;
+
+	__atomic_store_n(&priv->kicked, false, __ATOMIC_RELEASE);
+	if (fo_trylock(priv) != 0) {
+		__atomic_store_n(&priv->kicked, true, __ATOMIC_RELEASE);
+		rte_eal_alarm_set(100, fo_alarm, priv);
+		return;
+	}
+	fo_sync(priv);
+	fo_unlock(priv);
+}
+
+static void
+fo_poll_alarm(void *arg)
+{
+	struct fo_priv *priv = arg;
+
+	if (fo_trylock(priv) == 0) {
+		if (!priv->closing)
+			fo_links_poll(priv);
+		fo_sync(priv);
+		fo_unlock(priv);
+	} else {
+		fo_kick(priv);  /* busy: fo_alarm retries the rest */
+	}
+	rte_eal_alarm_set(priv->args.link_poll_ms * 1000ULL, fo_poll_alarm, priv);
+}
+
+/* lib/failover ops: called from event callbacks, never block. */
+static void
+fo_on_attach(void *ctx, uint16_t port_id, enum rte_failover_role role)
+{
+	struct fo_priv *priv = ctx;
+
+	__atomic_store_n(&priv->sub[role].pending_port, port_id, __ATOMIC_RELEASE);
+	fo_kick(priv);
+}
+
+/* Record an event for the port's sub-port and publish the paths it calls for. */
+static void
+fo_on_event(struct fo_priv *priv, uint16_t port_id, enum rte_failover_role role,
+	    uint32_t ev)
+{
+	struct fo_sub *s = &priv->sub[role];
+	uint16_t pending = port_id;
+
+	if (__atomic_load_n(&s->port_id, __ATOMIC_ACQUIRE) != port_id) {
+		/* handed over, not adopted yet: no longer to adopt */
+		__atomic_compare_exchange_n(&s->pending_port, &pending, FO_NO_PORT, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+		return;
+	}
+	__atomic_fetch_or(&s->ev, ev, __ATOMIC_ACQ_REL);
+	fo_paths_publish(priv);
+}
+
+static void
+fo_on_detach(void *ctx, uint16_t port_id, enum rte_failover_role role)
+{
+	struct fo_priv *priv = ctx;
+
+	/* Off the fast path at once; fo_sync() settles the rest. */
+	fo_on_event(priv, port_id, role, FO_EV_GONE);
+	/*
+	 * Late notice: its PMD has closed it already. Wait at least for the
+	 * bursts that could still reach it before ethdev frees its data.
+	 */
+	fo_quiesce(priv);
+	fo_kick(priv);
+}
+
+/*
+ * Early notice (RMV, RTE_DEV_EVENT_REMOVE): TX leaves the port at once
+ * (the path rule moves it to the other sub-port when that one is ready);
+ * fo_sync() drains and releases it.
+ */
+static void
+fo_on_remove_request(void *ctx, uint16_t port_id, enum rte_failover_role role)
+{
+	struct fo_priv *priv = ctx;
+
+	fo_on_event(priv, port_id, role, FO_EV_LEAVE);
+	fo_kick(priv);
+}
+
+static int
+fo_on_pre_attach(void *ctx, uint16_t port_id, enum rte_failover_role role)
+{
+	return fo_sub_fit(ctx, port_id, role);
+}
+
+/* RTE_DEV_EVENT_ADD: recorded; fo_sync() probes it once it is there. */
+static void
+fo_on_dev_add(void *ctx, const char *dev_name)
+{
+	if (fo_hp_announce(ctx, dev_name))
+		fo_kick(ctx);
+}
+
+static void
+fo_on_link_change(void *ctx, uint16_t port_id, enum rte_failover_role role)
+{
+	RTE_SET_USED(port_id);
+	RTE_SET_USED(role);
+	fo_kick(ctx);
+}
+
+static const struct rte_failover_ops fo_lib_ops = {
+	.pre_attach = fo_on_pre_attach,
+	.attach = fo_on_attach,
+	.remove_request = fo_on_remove_request,
+	.detach = fo_on_detach,
+	.link_change = fo_on_link_change,
+	.dev_add = fo_on_dev_add,
+};
+
+/* The devices devargs give as device strings: ours to probe (and remove). */
+static int
+fo_probe_devs(struct fo_priv *priv)
+{
+	int r, ret;
+
+	for (r = 0; r < FO_NB_SUBS; r++) {
+		if (!priv->args.probe[r])
+			continue;
+		ret = rte_dev_probe(priv->args.dev[r]);
+		if (ret == -EEXIST) {
+			FO_LOG(NOTICE, "%s: %s device %s exists already: adopting it",
+			       priv->dev->data->name, fo_role_name[r], priv->args.name[r]);
+		} else if (ret != 0) {
+			FO_LOG(ERR, "%s: %s: probe of '%s' failed: %s", priv->dev->data->name,
+			       fo_role_name[r], priv->args.dev[r], rte_strerror(-ret));
+			return ret;
+		} else {
+			priv->sub[r].probed = true;
+		}
+	}
+	return 0;
+}
+
+static void
+fo_priv_init(struct fo_priv *priv)
+{
+	pthread_mutexattr_t attr;
+	struct fo_sub *s;
+	int r;
+
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&priv->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	rte_spinlock_init(&priv->pub_lock);
+	rte_spinlock_init(&priv->hp_lock);
+	priv->fp.tx = priv->fp.rx_main = priv->fp.rx_other = FO_NO_PORT;
+	priv->fp.role = FO_NONE;
+	priv->last_role = FO_NONE;
+	for (r = 0; r < FO_NB_SUBS; r++) {
+		s = &priv->sub[r];
+		s->role = r;
+		s->state = FO_SUB_ABSENT;
+		s->port_id = FO_NO_PORT;
+		s->pending_port = FO_NO_PORT;
+		strlcpy(s->dev_name, priv->args.name[r], sizeof(s->dev_name));
+		if (priv->args.dev[r] != NULL)
+			strlcpy(s->devstr, priv->args.dev[r], sizeof(s->devstr));
+	}
+}
+
+/* Register with lib/failover, probe our own devices, adopt what matches. */
+int
+fo_events_init(struct fo_priv *priv)
+{
+	struct rte_failover_conf conf = { .name = priv->dev->data->name };
+	int r, ret;
+
+	fo_membarrier_init();
+	fo_priv_init(priv);
+	for (r = 0; r < FO_NB_SUBS; r++)
+		conf.dev_name[r] = priv->args.name[r];
+	conf.mac = priv->args.mac;
+	conf.mac_set = priv->args.mac_set;
+	/*
+	 * Held until the instance is complete: from registration on, events
+	 * may reach it from the interrupt thread; they only record and kick
+	 * an alarm (fo_alarm), which waits for this lock.
+	 */
+	fo_lock(priv);
+	priv->fo = rte_failover_register(&conf, &fo_lib_ops, priv);
+	if (priv->fo == NULL) {
+		fo_unlock(priv);
+		FO_LOG(ERR, "%s: cannot register with lib/failover", conf.name);
+		return -ENOMEM;
+	}
+	rte_failover_scan(priv->fo);
+	ret = fo_probe_devs(priv);
+	if (ret == 0) {
+		rte_failover_flush(priv->fo);
+		fo_sync(priv);
+		if (priv->args.link_poll_ms > 0)
+			rte_eal_alarm_set(priv->args.link_poll_ms * 1000ULL, fo_poll_alarm, priv);
+	}
+	fo_unlock(priv);
+	if (ret != 0)
+		fo_events_uninit(priv);
+	return ret;
+}
+
+/* Drop both sub-ports and stop listening; the opposite of fo_events_init(). */
+void
+fo_events_uninit(struct fo_priv *priv)
+{
+	struct fo_sub *s;
+
+	fo_lock(priv);
+	priv->closing = true;
+	fo_unlock(priv);
+	rte_eal_alarm_cancel(fo_poll_alarm, priv);
+	rte_eal_alarm_cancel(fo_alarm, priv);
+	rte_eal_alarm_cancel(fo_kick_later, priv);
+	fo_hp_uninit(priv);
+	fo_lock(priv);
+	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++) {
+		if (fo_sub_state(s) == FO_SUB_ABSENT && s->probed) {
+			/* probed by us but never adopted: still ours to remove */
+			s->port_id = __atomic_load_n(&s->pending_port, __ATOMIC_ACQUIRE);
+			if (s->port_id == FO_NO_PORT &&
+			    rte_failover_port(priv->fo, s->role) != RTE_MAX_ETHPORTS)
+				s->port_id = rte_failover_port(priv->fo, s->role);
+			if (s->port_id != FO_NO_PORT)
+				s->state = FO_SUB_HELD;
+		}
+		fo_sub_release(priv, s, false);
+	}
+	rte_failover_unregister(priv->fo);
+	priv->fo = NULL;
+	fo_unlock(priv);
+	/* Events seen while dropping may have kicked again: no callback is left. */
+	rte_eal_alarm_cancel(fo_alarm, priv);
+	rte_eal_alarm_cancel(fo_kick_later, priv);
+	pthread_mutex_destroy(&priv->lock);
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * The path rule and its publication. fo_paths_choose() is the only place
+ * that decides which sub-port transmits and which are polled, from the
+ * sub-ports' states alone; fo_paths_publish() is the only place that
+ * turns its answer into the queues' slot pointers, counts switches and
+ * reports the failover port's link. The control path calls it after every
+ * change of state, and event callbacks call it to take a port that is
+ * gone or leaving off the fast path at once.
+ *
+ * pub_lock makes publications atomic with respect to each other: the
+ * state a publisher reads is at least as new as the one the previous
+ * publisher read (state changes that take a port off the fast path are
+ * made before the publication that follows them, so whichever publisher
+ * comes last sees them). Bursts never take it.
+ */
+
+#include "failover_private.h"
+
+const char *const fo_role_name[FO_NB_SUBS + 1] = { "primary", "standby", "none" };
+
+/*
+ * The rule: TX on the primary when it is ready, else on the standby when
+ * it is, else nowhere. The TX sub-port is polled on every receive burst
+ * (rx_main), the other usable one sparsely (rx_other); with no TX path,
+ * the primary's side is the main one. Ports that are not usable (absent,
+ * stopped, destroyed) appear nowhere; a leaving one is polled, not used.
+ */
+union fo_fp
+fo_paths_choose(const struct fo_sub sub[FO_NB_SUBS])
+{
+	const struct fo_sub *p = &sub[FO_PRIMARY], *s = &sub[FO_STANDBY];
+	const struct fo_sub *main_sub, *other;
+	union fo_fp fp;
+
+	fp.role = fo_sub_ready(p) ? FO_PRIMARY : fo_sub_ready(s) ? FO_STANDBY : FO_NONE;
+	main_sub = fp.role != FO_NONE ? &sub[fp.role] : p;
+	other = main_sub == p ? s : p;
+	if (!fo_sub_usable(main_sub)) {
+		main_sub = other;
+		other = NULL;
+	}
+	fp.tx = fp.role != FO_NONE ? sub[fp.role].port_id : FO_NO_PORT;
+	fp.rx_main = fo_sub_usable(main_sub) ? main_sub->port_id : FO_NO_PORT;
+	fp.rx_other = other != NULL && fo_sub_usable(other) ? other->port_id : FO_NO_PORT;
+	return fp;
+}
+
+int
+fo_port_role(const struct fo_priv *priv, uint16_t port)
+{
+	int r;
+
+	for (r = 0; port != FO_NO_PORT && r < FO_NB_SUBS; r++)
+		if (__atomic_load_n(&priv->sub[r].port_id, __ATOMIC_ACQUIRE) == port)
+			return r;
+	return FO_NONE;
+}
+
+/* Point every queue at the slots the word designates (under pub_lock). */
+static void
+fo_queues_point(struct fo_priv *priv, union fo_fp fp)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	int main_r = fo_port_role(priv, fp.rx_main), other_r = fo_port_role(priv, fp.rx_other);
+	int tx_r = fo_port_role(priv, fp.tx);
+	struct fo_rxq *rq;
+	struct fo_txq *tq;
+	uint16_t i;
+
+	__atomic_store_n(&priv->fp.word, fp.word, __ATOMIC_RELEASE);
+	for (i = 0; i < data->nb_rx_queues; i++) {
+		rq = data->rx_queues[i];
+		if (rq == NULL)
+			continue;
+		__atomic_store_n(&rq->main, &rq->slot[main_r], __ATOMIC_RELEASE);
+		__atomic_store_n(&rq->other, &rq->slot[other_r], __ATOMIC_RELEASE);
+	}
+	for (i = 0; i < data->nb_tx_queues; i++) {
+		tq = data->tx_queues[i];
+		if (tq != NULL)
+			__atomic_store_n(&tq->tx, &tq->slot[tx_r], __ATOMIC_RELEASE);
+	}
+}
+
+/*
+ * Fill a sub-port's slots in every queue from what ethdev set at its start
+ * (rte_eth_fp_ops), before it is marked started: no published pointer
+ * designates them then, and none has since it last stopped (grace period).
+ */
+void
+fo_slots_fill(struct fo_priv *priv, const struct fo_sub *s)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	const struct rte_eth_fp_ops *ops = &rte_eth_fp_ops[s->port_id];
+	struct fo_rxq *rq;
+	struct fo_txq *tq;
+	uint16_t i;
+
+	for (i = 0; i < data->nb_rx_queues; i++) {
+		rq = data->rx_queues[i];
+		if (rq == NULL)
+			continue;
+		rq->slot[s->role].fn = ops->rx_pkt_burst;
+		rq->slot[s->role].q = ops->rxq.data[i];
+	}
+	for (i = 0; i < data->nb_tx_queues; i++) {
+		tq = data->tx_queues[i];
+		if (tq == NULL)
+			continue;
+		tq->slot[s->role].fn = ops->tx_pkt_burst;
+		tq->slot[s->role].q = ops->txq.data[i];
+	}
+	rte_atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+/* TX moved from one sub-port to the other (not to or from no path). */
+static void
+fo_switch_count(struct fo_priv *priv, uint16_t role)
+{
+	if (role == FO_NONE)
+		return;
+	if (priv->last_role != FO_NONE && role != priv->last_role)
+		priv->path_switches++;
+	priv->last_role = role;
+}
+
+/* The failover port's link: up with the TX sub-port's, down without one. */
+static void
+fo_link_report(struct fo_priv *priv, int role)
+{
+	struct rte_eth_dev *dev = priv->dev;
+	struct rte_eth_link link = { 0 };
+
+	if (role != FO_NONE) {
+		link = fo_sub_link(&priv->sub[role]);
+		link.link_status = RTE_ETH_LINK_UP;
+	} else {
+		link.link_speed = RTE_ETH_SPEED_NUM_NONE;
+		link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
+		link.link_status = RTE_ETH_LINK_DOWN;
+	}
+	if (rte_eth_linkstatus_set(dev, &link) != 0)
+		return;  /* status unchanged (speed may have) */
+	FO_LOG(INFO, "%s: link %s", dev->data->name, link.link_status ? "up" : "down");
+	if (dev->data->dev_conf.intr_conf.lsc && __atomic_load_n(&priv->running, __ATOMIC_ACQUIRE))
+		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+}
+
+/* Publish the paths the sub-ports' states call for; report the link. */
+void
+fo_paths_publish(struct fo_priv *priv)
+{
+	union fo_fp old, fp;
+
+	rte_spinlock_lock(&priv->pub_lock);
+	old = priv->fp;
+	fp = fo_paths_choose(priv->sub);
+	fo_queues_point(priv, fp);
+	fo_switch_count(priv, fp.role);
+	rte_spinlock_unlock(&priv->pub_lock);
+	if (old.role != fp.role)
+		FO_LOG(INFO, "%s: active path %s -> %s", priv->dev->data->name,
+		       fo_role_name[old.role], fo_role_name[fp.role]);
+	fo_link_report(priv, fp.role);
+}
