@@ -34,7 +34,6 @@ sub_make(struct fo_sub *s, int role, uint16_t port, const struct sub_case *c)
 	s->role = role;
 	s->state = c->state;
 	s->port_id = c->state == FO_SUB_ABSENT ? FO_NO_PORT : port;
-	s->pending_port = FO_NO_PORT;
 	s->ev = c->ev;
 	fo_sub_link_set(s, &link);
 }

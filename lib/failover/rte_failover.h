@@ -7,23 +7,25 @@
  * @file
  * Generic failover pairing layer (the analogue of Linux net/core/failover.c).
  *
- * A failover instance registers its identity (MAC address, optional
- * device names for the primary and standby roles) and an ops table. The
- * library watches ethdev ports appear, disappear and change link, claims
- * the ports that belong to an instance (ethdev ownership) and hands them
- * to it. No ethdev op code lives here.
+ * An instance registers its identity (a MAC address, optionally device
+ * names) and an ops table. The library watches ethdev ports and devices
+ * appear, disappear and change link, claims (ethdev ownership) the ports
+ * that match an instance by device name or MAC address, and tells the
+ * instance. It holds no policy: which role a port takes, and whether the
+ * instance keeps it at all, is the instance's to decide. No ethdev op code
+ * lives here.
  *
  * Events handled: ethdev RTE_ETH_EVENT_NEW, _DESTROY, _INTR_RMV and
  * _INTR_LSC for every port, and rte_dev RTE_DEV_EVENT_ADD / _REMOVE for
- * every device. A port that appears (NEW) and belongs to an instance is
- * claimed at once, in the event's thread (ownership works there, port
- * getters do not yet); pre_attach and attach are called later from an EAL
- * alarm, once the port is attached.
+ * every device. Each is translated into at most one op call per instance,
+ * at once, in the thread of the event (no deferral here: an instance
+ * defers once, in its own context). Ops are never called with the
+ * library's lock held: an op may call the library back.
  *
- * Ops other than pre_attach may be called from event callbacks (any
- * thread, possibly with ethdev or EAL locks held): they must not block
- * for long and must not call rte_dev_remove(); an instance records the
- * event and does the work from its own deferred context.
+ * Ops may be called from event callbacks (any thread, possibly with ethdev
+ * or EAL locks held): they must not block for long and must not call
+ * rte_dev_remove(); an instance records the event and does the work from
+ * its own deferred context.
  */
 
 #include <stdint.h>
@@ -35,40 +37,45 @@
 extern "C" {
 #endif
 
-enum rte_failover_role {
-	RTE_FAILOVER_PRIMARY = 0,
-	RTE_FAILOVER_STANDBY = 1,
-	RTE_FAILOVER_NB_ROLES = 2,
-};
+/** Device names an instance may bind ports to, at most. */
+#define RTE_FAILOVER_MAX_NAMES 2
+
+/** The hint of a port that matched by MAC address, not by a name. */
+#define RTE_FAILOVER_BY_MAC (-1)
 
 struct rte_failover_ops {
 	/**
-	 * Optional veto, called from an EAL alarm once a claimed port is
-	 * attached and before attach: non-zero refuses the port (it is
-	 * released and counted in rte_failover_refused()).
+	 * A port matched the instance and was claimed for it. hint is the
+	 * index of the conf.dev_name[] entry it matched, or
+	 * RTE_FAILOVER_BY_MAC. Called from the port's RTE_ETH_EVENT_NEW,
+	 * before the port is attached (ethdev's getters fail until
+	 * rte_eth_devices[port_id].state is RTE_ETH_DEV_ATTACHED), or from
+	 * rte_failover_scan(). The instance gives a port it does not keep back
+	 * with rte_failover_release().
 	 */
-	int (*pre_attach)(void *ctx, uint16_t port_id, enum rte_failover_role role);
-	/** A port was claimed for a role and passed pre_attach. */
-	void (*attach)(void *ctx, uint16_t port_id, enum rte_failover_role role);
+	void (*attach)(void *ctx, uint16_t port_id, int hint);
 	/**
 	 * Early notice: a claimed port is about to go (RTE_ETH_EVENT_INTR_RMV,
 	 * or RTE_DEV_EVENT_REMOVE for its device). The port still exists.
 	 */
-	void (*remove_request)(void *ctx, uint16_t port_id, enum rte_failover_role role);
-	/** Late notice: a claimed port is being destroyed (already closed). */
-	void (*detach)(void *ctx, uint16_t port_id, enum rte_failover_role role);
+	void (*remove_request)(void *ctx, uint16_t port_id);
+	/**
+	 * Late notice: a claimed port is being destroyed (its PMD has closed
+	 * it). The library has dropped it: no further op names it.
+	 */
+	void (*detach)(void *ctx, uint16_t port_id);
 	/** A claimed port reported a link state change. */
-	void (*link_change)(void *ctx, uint16_t port_id, enum rte_failover_role role);
+	void (*link_change)(void *ctx, uint16_t port_id);
 	/** RTE_DEV_EVENT_ADD named a device (every instance is told). */
 	void (*dev_add)(void *ctx, const char *dev_name);
 };
 
 struct rte_failover_conf {
-	const char *name;                 /**< instance (failover port) name */
+	const char *name;                 /**< instance name (ports' owner name) */
 	struct rte_ether_addr mac;        /**< match ports carrying it, if set */
 	int mac_set;
-	/** device names bound to a role; NULL or "" for any matching MAC */
-	const char *dev_name[RTE_FAILOVER_NB_ROLES];
+	/** device or port names to match (their index is the hint); NULL or "" for none */
+	const char *dev_name[RTE_FAILOVER_MAX_NAMES];
 };
 
 struct rte_failover;
@@ -84,36 +91,24 @@ struct rte_failover;
 struct rte_failover *rte_failover_register(const struct rte_failover_conf *conf,
 		const struct rte_failover_ops *ops, void *ctx);
 
-/** Unregister: release every claimed port (ownership dropped). */
+/**
+ * Unregister: release every claimed port (ownership dropped). Waits for
+ * ops in progress in other threads to return; not to be called from an op.
+ */
 void rte_failover_unregister(struct rte_failover *fo);
 
-/** Set the MAC address that later ports are matched with. */
+/** Set the MAC address that ports are matched with from now on. */
 void rte_failover_set_mac(struct rte_failover *fo, const struct rte_ether_addr *mac);
 
 /**
- * Claim ports that already exist and match: after registration, or after
- * a role was freed. Ops may be called from inside this call.
+ * Claim the ports that exist already and match: after registration, or
+ * when the instance wants more (a role was freed). Ops are called from
+ * inside this call (never with the library's lock held).
  */
 void rte_failover_scan(struct rte_failover *fo);
 
-/**
- * Hand over now the ports claimed for the instance whose NEW event has
- * completed (the port is attached), instead of from the alarm: for an
- * instance that has just probed a device itself. Not from a callback.
- */
-void rte_failover_flush(struct rte_failover *fo);
-
-/** Give a claimed port back (ownership dropped); the role becomes free. */
+/** Give a claimed port back (ownership dropped); no further op names it. */
 void rte_failover_release(struct rte_failover *fo, uint16_t port_id);
-
-/** Port claimed for a role, or RTE_MAX_ETHPORTS. */
-uint16_t rte_failover_port(const struct rte_failover *fo, enum rte_failover_role role);
-
-/** Candidates refused because their role was already filled. */
-uint64_t rte_failover_refused(const struct rte_failover *fo);
-
-/** Owner id used for the claimed ports. */
-uint64_t rte_failover_owner_id(const struct rte_failover *fo);
 
 #ifdef __cplusplus
 }

@@ -6,7 +6,7 @@
  *
  * Callbacks (lib/failover ops, from any thread, possibly with ethdev or
  * EAL locks held) never take the control lock: they record the event in
- * the sub-port (FO_EV_*, pending_port), take a port that is gone or
+ * the sub-port (FO_EV_*) or the candidates (fo_cand), take a port that is gone or
  * leaving off the fast path at once (fo_paths_publish()), and kick an
  * alarm. The alarm handler only try-locks and re-arms itself when busy,
  * so a control thread that waits for the interrupt thread never deadlocks.
@@ -18,6 +18,9 @@
 #include <rte_dev.h>
 
 #include "failover_private.h"
+
+/* A port handed over and not attached yet is looked at again after this. */
+#define FO_CAND_RETRY_US UINT64_C(100)
 
 static void fo_alarm(void *arg);
 
@@ -54,23 +57,19 @@ fo_sync(struct fo_priv *priv)
 {
 	struct fo_sub *s;
 	uint64_t wake;
-	uint16_t port;
 
 	FO_LOCK_ASSERT(priv);
 	if (priv->closing)
 		return;
-	fo_mac_choose(priv);
 	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++)
 		fo_sub_settle(priv, s);
 	/* devices announced by RTE_DEV_EVENT_ADD, once a role may be free */
 	wake = fo_hp_run(priv);
+	/* ports handed over; those not attached yet are looked at again soon */
+	if (fo_cands_settle(priv))
+		wake = wake != 0 ? RTE_MIN(wake, FO_CAND_RETRY_US) : FO_CAND_RETRY_US;
 	if (wake != 0)
 		rte_eal_alarm_set(wake, fo_kick_later, priv);
-	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++) {
-		port = __atomic_exchange_n(&s->pending_port, FO_NO_PORT, __ATOMIC_ACQ_REL);
-		if (port != FO_NO_PORT && fo_sub_state(s) == FO_SUB_ABSENT)
-			fo_sub_adopt(priv, s, port);
-	}
 	fo_links_refresh(priv);
 	fo_paths_publish(priv);
 }
@@ -107,40 +106,68 @@ fo_poll_alarm(void *arg)
 }
 
 /* lib/failover ops: called from event callbacks, never block. */
+
+/* A port claimed for us: recorded; fo_sync() adopts it once attached. */
 static void
-fo_on_attach(void *ctx, uint16_t port_id, enum rte_failover_role role)
+fo_on_attach(void *ctx, uint16_t port_id, int hint)
 {
 	struct fo_priv *priv = ctx;
+	bool full;
 
-	__atomic_store_n(&priv->sub[role].pending_port, port_id, __ATOMIC_RELEASE);
+	rte_spinlock_lock(&priv->cand_lock);
+	full = priv->nb_cand == FO_NB_CAND;
+	if (!full)
+		priv->cand[priv->nb_cand++] = (struct fo_cand){ .port = port_id, .hint = hint };
+	rte_spinlock_unlock(&priv->cand_lock);
+	if (full) {
+		FO_LOG(WARNING, "%s: %u ports handed over and not adopted yet: port %u refused",
+		       priv->dev->data->name, FO_NB_CAND, port_id);
+		rte_failover_release(priv->fo, port_id);
+		return;
+	}
 	fo_kick(priv);
 }
 
-/* Record an event for the port's sub-port and publish the paths it calls for. */
-static void
-fo_on_event(struct fo_priv *priv, uint16_t port_id, enum rte_failover_role role,
-	    uint32_t ev)
+/* A port handed over and not adopted yet: forgotten. True if it was one. */
+static bool
+fo_cand_forget(struct fo_priv *priv, uint16_t port_id)
 {
-	struct fo_sub *s = &priv->sub[role];
-	uint16_t pending = port_id;
+	unsigned int i;
+	bool found = false;
 
-	if (__atomic_load_n(&s->port_id, __ATOMIC_ACQUIRE) != port_id) {
-		/* handed over, not adopted yet: no longer to adopt */
-		__atomic_compare_exchange_n(&s->pending_port, &pending, FO_NO_PORT, false,
-					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-		return;
+	rte_spinlock_lock(&priv->cand_lock);
+	for (i = 0; i < priv->nb_cand && !found; i++) {
+		found = priv->cand[i].port == port_id;
+		if (found)
+			priv->cand[i] = priv->cand[--priv->nb_cand];
 	}
-	__atomic_fetch_or(&s->ev, ev, __ATOMIC_ACQ_REL);
+	rte_spinlock_unlock(&priv->cand_lock);
+	return found;
+}
+
+/* Record an event for the port's sub-port and publish the paths it calls for. */
+static bool
+fo_on_event(struct fo_priv *priv, uint16_t port_id, uint32_t ev)
+{
+	int role = fo_port_role(priv, port_id);
+
+	if (role == FO_NONE)
+		return false;
+	__atomic_fetch_or(&priv->sub[role].ev, ev, __ATOMIC_ACQ_REL);
 	fo_paths_publish(priv);
+	return true;
 }
 
 static void
-fo_on_detach(void *ctx, uint16_t port_id, enum rte_failover_role role)
+fo_on_detach(void *ctx, uint16_t port_id)
 {
 	struct fo_priv *priv = ctx;
 
 	/* Off the fast path at once; fo_sync() settles the rest. */
-	fo_on_event(priv, port_id, role, FO_EV_GONE);
+	if (!fo_on_event(priv, port_id, FO_EV_GONE)) {
+		fo_cand_forget(priv, port_id);
+		return;
+	}
 	/*
 	 * Late notice: its PMD has closed it already. Wait at least for the
 	 * bursts that could still reach it before ethdev frees its data.
@@ -152,21 +179,17 @@ fo_on_detach(void *ctx, uint16_t port_id, enum rte_failover_role role)
 /*
  * Early notice (RMV, RTE_DEV_EVENT_REMOVE): TX leaves the port at once
  * (the path rule moves it to the other sub-port when that one is ready);
- * fo_sync() drains and releases it.
+ * fo_sync() drains and releases it. One not adopted yet is given back.
  */
 static void
-fo_on_remove_request(void *ctx, uint16_t port_id, enum rte_failover_role role)
+fo_on_remove_request(void *ctx, uint16_t port_id)
 {
 	struct fo_priv *priv = ctx;
 
-	fo_on_event(priv, port_id, role, FO_EV_LEAVE);
-	fo_kick(priv);
-}
-
-static int
-fo_on_pre_attach(void *ctx, uint16_t port_id, enum rte_failover_role role)
-{
-	return fo_sub_fit(ctx, port_id, role);
+	if (fo_on_event(priv, port_id, FO_EV_LEAVE))
+		fo_kick(priv);
+	else if (fo_cand_forget(priv, port_id))
+		rte_failover_release(priv->fo, port_id);
 }
 
 /* RTE_DEV_EVENT_ADD: recorded; fo_sync() probes it once it is there. */
@@ -178,15 +201,13 @@ fo_on_dev_add(void *ctx, const char *dev_name)
 }
 
 static void
-fo_on_link_change(void *ctx, uint16_t port_id, enum rte_failover_role role)
+fo_on_link_change(void *ctx, uint16_t port_id)
 {
 	RTE_SET_USED(port_id);
-	RTE_SET_USED(role);
 	fo_kick(ctx);
 }
 
 static const struct rte_failover_ops fo_lib_ops = {
-	.pre_attach = fo_on_pre_attach,
 	.attach = fo_on_attach,
 	.remove_request = fo_on_remove_request,
 	.detach = fo_on_detach,
@@ -231,6 +252,7 @@ fo_priv_init(struct fo_priv *priv)
 	pthread_mutexattr_destroy(&attr);
 	rte_spinlock_init(&priv->pub_lock);
 	rte_spinlock_init(&priv->hp_lock);
+	rte_spinlock_init(&priv->cand_lock);
 	priv->fp.tx = priv->fp.rx_main = priv->fp.rx_other = FO_NO_PORT;
 	priv->fp.role = FO_NONE;
 	priv->last_role = FO_NONE;
@@ -239,7 +261,6 @@ fo_priv_init(struct fo_priv *priv)
 		s->role = r;
 		s->state = FO_SUB_ABSENT;
 		s->port_id = FO_NO_PORT;
-		s->pending_port = FO_NO_PORT;
 		strlcpy(s->dev_name, priv->args.name[r], sizeof(s->dev_name));
 		if (priv->args.dev[r] != NULL)
 			strlcpy(s->devstr, priv->args.dev[r], sizeof(s->devstr));
@@ -255,6 +276,7 @@ fo_events_init(struct fo_priv *priv)
 
 	fo_membarrier_init();
 	fo_priv_init(priv);
+	/* the role is the index of the name: the hint of a port that has it */
 	for (r = 0; r < FO_NB_SUBS; r++)
 		conf.dev_name[r] = priv->args.name[r];
 	conf.mac = priv->args.mac;
@@ -274,7 +296,6 @@ fo_events_init(struct fo_priv *priv)
 	rte_failover_scan(priv->fo);
 	ret = fo_probe_devs(priv);
 	if (ret == 0) {
-		rte_failover_flush(priv->fo);
 		fo_sync(priv);
 		if (priv->args.link_poll_ms > 0)
 			rte_eal_alarm_set(priv->args.link_poll_ms * 1000ULL, fo_poll_alarm, priv);
@@ -299,18 +320,9 @@ fo_events_uninit(struct fo_priv *priv)
 	rte_eal_alarm_cancel(fo_kick_later, priv);
 	fo_hp_uninit(priv);
 	fo_lock(priv);
-	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++) {
-		if (fo_sub_state(s) == FO_SUB_ABSENT && s->probed) {
-			/* probed by us but never adopted: still ours to remove */
-			s->port_id = __atomic_load_n(&s->pending_port, __ATOMIC_ACQUIRE);
-			if (s->port_id == FO_NO_PORT &&
-			    rte_failover_port(priv->fo, s->role) != RTE_MAX_ETHPORTS)
-				s->port_id = rte_failover_port(priv->fo, s->role);
-			if (s->port_id != FO_NO_PORT)
-				s->state = FO_SUB_HELD;
-		}
+	fo_cands_drop(priv);
+	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++)
 		fo_sub_release(priv, s, false);
-	}
 	rte_failover_unregister(priv->fo);
 	priv->fo = NULL;
 	fo_unlock(priv);

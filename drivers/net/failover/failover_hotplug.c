@@ -304,8 +304,7 @@ fo_hp_role(struct fo_priv *priv, const char *name)
 static bool
 fo_role_free(const struct fo_sub *s)
 {
-	return fo_sub_state(s) == FO_SUB_ABSENT &&
-	       __atomic_load_n(&s->pending_port, __ATOMIC_ACQUIRE) == FO_NO_PORT;
+	return fo_sub_state(s) == FO_SUB_ABSENT;
 }
 
 static bool
@@ -327,41 +326,52 @@ fo_hp_devstr(const struct rte_devargs *da, char *str, size_t len)
 		strlcpy(str, da->name, len);
 }
 
+/* The sub-port holding a port of the device, or NULL. */
+static struct fo_sub *
+fo_hp_holder(struct fo_priv *priv, const char *name)
+{
+	const struct rte_device *rdev;
+	struct fo_sub *s;
+
+	FO_FOREACH_SUB(priv, s) {
+		rdev = rte_eth_devices[s->port_id].device;
+		if (rdev != NULL && strcmp(rdev->name, name) == 0)
+			return s;
+	}
+	return NULL;
+}
+
 /*
- * After a probe of ours: is a port of the device claimed for us? If not,
- * say why and remove the device (nobody asked for it).
+ * After a probe of ours: its port was handed over (its NEW event, inside
+ * the probe) and is adopted here at once. If no sub-port holds it, say
+ * why and remove the device (nobody asked for it).
  */
 static enum fo_hp_result
 fo_hp_settle(struct fo_priv *priv, struct fo_hp_dev *d, struct fo_sub *named)
 {
 	struct rte_ether_addr *want = &priv->dev->data->mac_addrs[0], has;
 	char a[RTE_ETHER_ADDR_FMT_SIZE], b[RTE_ETHER_ADDR_FMT_SIZE];
-	uint64_t owner = rte_failover_owner_id(priv->fo);
-	struct rte_eth_dev_owner o;
 	struct rte_device *rdev = NULL;
 	struct fo_sub *s;
 	uint16_t port, last = FO_NO_PORT;
 
-	rte_failover_flush(priv->fo);
+	fo_cands_settle(priv);
+	s = fo_hp_holder(priv, d->name);
+	if (s != NULL) {
+		s->probed = true;
+		FO_LOG(INFO, "%s: %s device %s added: probed%s after %u attempt(s)"
+		       " in %.1f ms (the probe %.1f ms)", priv->dev->data->name,
+		       fo_role_name[s->role], d->name, s == named ? "" : " (paired by MAC)",
+		       d->tries, fo_cycles_ms(rte_get_timer_cycles() - d->since),
+		       fo_cycles_ms(d->probe));
+		return FO_HP_DONE;
+	}
 	for (port = 0; port < RTE_MAX_ETHPORTS; port++) {
 		if (!rte_eth_dev_is_valid_port(port) || rte_eth_devices[port].device == NULL ||
 		    strcmp(rte_eth_devices[port].device->name, d->name) != 0)
 			continue;
 		rdev = rte_eth_devices[port].device;
 		last = port;
-		if (rte_eth_dev_owner_get(port, &o) != 0 || o.id != owner)
-			continue;
-		for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++)
-			if (__atomic_load_n(&s->pending_port, __ATOMIC_ACQUIRE) == port) {
-				s->probed = true;
-				FO_LOG(INFO, "%s: %s device %s added: probed%s after %u attempt(s)"
-				       " in %.1f ms (the probe %.1f ms)", priv->dev->data->name,
-				       fo_role_name[s->role], d->name,
-				       s == named ? "" : " (paired by MAC)", d->tries,
-				       fo_cycles_ms(rte_get_timer_cycles() - d->since),
-				       fo_cycles_ms(d->probe));
-				return FO_HP_DONE;
-			}
 	}
 	if (last == FO_NO_PORT || rte_eth_macaddr_get(last, &has) != 0)
 		snprintf(d->why, sizeof(d->why), "probed but it has no port");

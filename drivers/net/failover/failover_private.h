@@ -84,6 +84,17 @@ struct fo_hp_dev {
 	char why[160];      /* why the last attempt did not settle it */
 };
 
+/*
+ * A port lib/failover claimed for us (attach op), not adopted yet: the
+ * role is chosen when it is attached (fo_cands_settle()).
+ */
+struct fo_cand {
+	uint16_t port;
+	int8_t hint;        /* the role whose name it matched, or RTE_FAILOVER_BY_MAC */
+};
+
+#define FO_NB_CAND 8
+
 /* Parsed devargs. */
 struct fo_args {
 	char *dev[FO_NB_SUBS];   /* device name or device string; NULL if absent */
@@ -146,7 +157,6 @@ struct fo_sub {
 	uint8_t state;              /* enum fo_sub_state */
 	uint16_t port_id;           /* FO_NO_PORT while absent */
 	uint32_t ev;                /* FO_EV_*: atomic */
-	uint16_t pending_port;      /* handed over by lib/failover, not adopted yet */
 	bool probed;                /* we created the device: remove it at close */
 	char dev_name[RTE_DEV_NAME_MAX_LEN]; /* device of the last port in the role */
 	char devstr[FO_DEVSTR_MAX]; /* how to probe that device again */
@@ -280,6 +290,11 @@ struct fo_priv {
 	bool in_remove;             /* vdev remove: leave sub-devices to the bus */
 	bool kicked;                /* a deferred fo_sync() is scheduled */
 
+	/* Ports handed over, not adopted yet (written by the attach op). */
+	rte_spinlock_t cand_lock;
+	struct fo_cand cand[FO_NB_CAND];
+	unsigned int nb_cand;
+
 	/* Devices RTE_DEV_EVENT_ADD announced (written by the callback). */
 	rte_spinlock_t hp_lock;
 	struct fo_hp_dev hp[FO_HP_MAX];
@@ -300,8 +315,7 @@ struct fo_priv {
 	uint64_t role_pkts[FO_NB_SUBS][2];    /* [role][rx, tx] of departed */
 	uint64_t path_switches;               /* TX moved between sub-ports (pub_lock) */
 	uint16_t last_role;                   /* last role TX used, or FO_NONE (pub_lock) */
-	uint64_t refused;                     /* unfit ports not adopted */
-	uint64_t lib_refused_base;            /* lib refusals before the last reset */
+	uint64_t refused;                     /* ports handed over, not adopted */
 };
 
 static inline struct fo_priv *
@@ -402,13 +416,13 @@ int fo_sub_configure(struct fo_priv *priv, struct fo_sub *s);
 int fo_sub_start(struct fo_priv *priv, struct fo_sub *s);
 void fo_sub_stop(struct fo_priv *priv, struct fo_sub *s);
 int fo_sub_fit(struct fo_priv *priv, uint16_t port, int role);
-void fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port);
 void fo_sub_leave(struct fo_priv *priv, struct fo_sub *s);
 void fo_sub_forget(struct fo_priv *priv, struct fo_sub *s);
 void fo_sub_release(struct fo_priv *priv, struct fo_sub *s, bool unplug);
 void fo_links_refresh(struct fo_priv *priv);
 void fo_links_poll(struct fo_priv *priv);
-void fo_mac_choose(struct fo_priv *priv);
+bool fo_cands_settle(struct fo_priv *priv);
+void fo_cands_drop(struct fo_priv *priv);
 
 /* failover_hotplug.c: devices announced by RTE_DEV_EVENT_ADD */
 bool fo_hp_announce(struct fo_priv *priv, const char *name);

@@ -118,7 +118,6 @@ fo_stats_reset(struct rte_eth_dev *dev)
 	memset(priv->role_pkts, 0, sizeof(priv->role_pkts));
 	priv->path_switches = 0;
 	priv->refused = 0;
-	priv->lib_refused_base = rte_failover_refused(priv->fo);
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
 		q = dev->data->tx_queues[i];
 		if (q == NULL)
@@ -171,8 +170,7 @@ fo_xstats_fill(struct fo_priv *priv, uint64_t *v)
 	}
 	v[FO_XS_SWITCHES] = priv->path_switches;
 	v[FO_XS_ACTIVE] = priv->fp.role;
-	v[FO_XS_REFUSED] = priv->refused + rte_failover_refused(priv->fo) -
-			    priv->lib_refused_base;
+	v[FO_XS_REFUSED] = priv->refused;
 }
 
 int

@@ -362,25 +362,6 @@ fo_sub_set_mac(struct fo_priv *priv, uint16_t port)
 	return ret;
 }
 
-/* The failover port's MAC: devargs, else the standby's, else the primary's. */
-void
-fo_mac_choose(struct fo_priv *priv)
-{
-	struct rte_ether_addr *mac = &priv->dev->data->mac_addrs[0];
-	uint16_t port;
-	int r;
-
-	if (!rte_is_zero_ether_addr(mac))
-		return;
-	for (r = FO_STANDBY; r >= FO_PRIMARY; r--) {
-		port = priv->sub[r].pending_port;
-		if (port != FO_NO_PORT && rte_eth_macaddr_get(port, mac) == 0)
-			break;
-	}
-	if (!rte_is_zero_ether_addr(mac))
-		rte_failover_set_mac(priv->fo, mac);
-}
-
 /*
  * Replay: bring a joining sub-port to the failover port's state, read
  * from where ethdev keeps it (dev->data, our queues) and, for what it
@@ -480,7 +461,7 @@ fo_sub_replay(struct fo_priv *priv, struct fo_sub *s)
  * over for the role, fit, given our MAC and our state. Refused ports are
  * given back (and closed when we probed them) and counted.
  */
-void
+static void
 fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
 {
 	struct rte_eth_dev_data *data = priv->dev->data;
@@ -517,4 +498,126 @@ fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
 	fo_sub_remember(priv, s, port);
 	FO_LOG(INFO, "%s: port %u (%s) joined as %s", data->name, port,
 	       rte_eth_devices[port].data->name, fo_role_name[s->role]);
+}
+
+/*
+ * Which role a port handed over takes: the one whose device name it has,
+ * else, matched by MAC, the standby for a virtio port (virtio driver, or a
+ * virtio-user device) and the primary for any other (Linux's net_failover
+ * decides the same in the driver, not in net/core/failover.c).
+ */
+static int
+fo_role_of(uint16_t port, int hint)
+{
+	const struct rte_eth_dev *dev = &rte_eth_devices[port];
+	const struct rte_device *d = dev->device;
+
+	if (hint >= 0 && hint < FO_NB_SUBS)
+		return hint;
+	if (d != NULL && d->driver != NULL && strstr(d->driver->name, "virtio") != NULL)
+		return FO_STANDBY;
+	if ((d != NULL && strstr(d->name, "virtio_user") != NULL) ||
+	    strstr(dev->data->name, "virtio_user") != NULL)
+		return FO_STANDBY;
+	return FO_PRIMARY;
+}
+
+/* Take the candidates that are attached by now; the others stay. */
+static unsigned int
+fo_cands_take(struct fo_priv *priv, struct fo_cand *out)
+{
+	unsigned int i = 0, n = 0;
+
+	rte_spinlock_lock(&priv->cand_lock);
+	while (i < priv->nb_cand) {
+		if (rte_eth_devices[priv->cand[i].port].state != RTE_ETH_DEV_ATTACHED) {
+			i++;
+			continue;
+		}
+		out[n++] = priv->cand[i];
+		priv->cand[i] = priv->cand[--priv->nb_cand];
+	}
+	rte_spinlock_unlock(&priv->cand_lock);
+	return n;
+}
+
+/* The failover port's MAC: devargs, else the standby's, else the primary's. */
+static void
+fo_mac_choose(struct fo_priv *priv, const struct fo_cand *c, const int *role, unsigned int n)
+{
+	struct rte_ether_addr *mac = &priv->dev->data->mac_addrs[0];
+	unsigned int i;
+	int r;
+
+	for (r = FO_STANDBY; r >= FO_PRIMARY && rte_is_zero_ether_addr(mac); r--)
+		for (i = 0; i < n && rte_is_zero_ether_addr(mac); i++)
+			if (role[i] == r && rte_eth_macaddr_get(c[i].port, mac) != 0)
+				memset(mac, 0, sizeof(*mac));
+	if (!rte_is_zero_ether_addr(mac))
+		rte_failover_set_mac(priv->fo, mac);
+}
+
+/*
+ * Adopt what lib/failover handed over, once attached: each port takes its
+ * role, or is refused (role held) and given back. True when candidates
+ * that are not attached yet are left for later.
+ */
+bool
+fo_cands_settle(struct fo_priv *priv)
+{
+	struct fo_cand c[FO_NB_CAND];
+	int role[FO_NB_CAND];
+	unsigned int n, i;
+	struct fo_sub *s;
+	bool left;
+
+	FO_LOCK_ASSERT(priv);
+	n = fo_cands_take(priv, c);
+	for (i = 0; i < n; i++)
+		role[i] = fo_role_of(c[i].port, c[i].hint);
+	if (rte_is_zero_ether_addr(&priv->dev->data->mac_addrs[0]))
+		fo_mac_choose(priv, c, role, n);
+	for (i = 0; i < n; i++) {
+		s = &priv->sub[role[i]];
+		if (fo_sub_state(s) == FO_SUB_ABSENT) {
+			fo_sub_adopt(priv, s, c[i].port);
+			continue;
+		}
+		priv->refused++;
+		FO_LOG(WARNING, "%s: port %u (%s) refused: %s role already held by port %u",
+		       priv->dev->data->name, c[i].port, rte_eth_devices[c[i].port].data->name,
+		       fo_role_name[s->role], s->port_id);
+		rte_failover_release(priv->fo, c[i].port);
+	}
+	rte_spinlock_lock(&priv->cand_lock);
+	left = priv->nb_cand > 0;
+	rte_spinlock_unlock(&priv->cand_lock);
+	return left;
+}
+
+/*
+ * Closing: the candidates never adopted are given back; one of a device we
+ * probed ourselves (a role's devargs device string) is closed and removed.
+ */
+void
+fo_cands_drop(struct fo_priv *priv)
+{
+	struct rte_device *rdev;
+	struct fo_sub *s;
+	uint16_t port;
+
+	FO_LOCK_ASSERT(priv);
+	rte_spinlock_lock(&priv->cand_lock);
+	while (priv->nb_cand > 0) {
+		port = priv->cand[--priv->nb_cand].port;
+		rte_spinlock_unlock(&priv->cand_lock);
+		rte_failover_release(priv->fo, port);
+		rdev = rte_eth_devices[port].device;
+		for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++)
+			if (s->probed && fo_sub_state(s) == FO_SUB_ABSENT && rdev != NULL &&
+			    strcmp(rdev->name, priv->args.name[s->role]) == 0)
+				fo_port_release(priv, s, port, true, false);
+		rte_spinlock_lock(&priv->cand_lock);
+	}
+	rte_spinlock_unlock(&priv->cand_lock);
 }
