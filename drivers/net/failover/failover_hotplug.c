@@ -382,10 +382,11 @@ fo_hp_settle(struct fo_priv *priv, struct fo_hp_dev *d, struct fo_sub *named)
 	else
 		snprintf(d->why, sizeof(d->why),
 			 "its port %u was refused (role held or unfit: see above)", last);
-	FO_LOG(NOTICE, "%s: device %s added but not paired: %s; removed again",
-	       priv->dev->data->name, d->name, d->why);
+	/* removed first: the line tells what is done */
 	if (rdev != NULL && rte_dev_remove(rdev) != 0)
 		FO_LOG(WARNING, "%s: could not remove device %s", priv->dev->data->name, d->name);
+	FO_LOG(NOTICE, "%s: device %s added but not paired: %s; removed again",
+	       priv->dev->data->name, d->name, d->why);
 	return FO_HP_DONE;
 }
 
