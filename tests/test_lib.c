@@ -12,7 +12,10 @@
 #include <rte_bus_vdev.h>
 #include <rte_ethdev.h>
 
+#include "ft_log.h"
+#include "ft_rig.h"
 #include "ft_test.h"
+#include "ft_wait.h"
 #include "rte_failover.h"
 
 struct inst {
@@ -50,13 +53,6 @@ static const struct rte_failover_ops inst_ops = {
 	.link_change = inst_ignore,
 };
 
-static int
-null_port(const char *name, uint16_t *port)
-{
-	TEST_ASSERT_SUCCESS(rte_vdev_init(name, NULL), "probe %s", name);
-	return rte_eth_dev_get_port_by_name(name, port);
-}
-
 static uint64_t
 owner_of(uint16_t port)
 {
@@ -68,11 +64,7 @@ owner_of(uint16_t port)
 static int
 wait_attached(unsigned int n)
 {
-	unsigned int i;
-
-	for (i = 0; i < 1000 && __atomic_load_n(&inst.attached, __ATOMIC_ACQUIRE) < n; i++)
-		rte_delay_us_sleep(1000);
-	return __atomic_load_n(&inst.attached, __ATOMIC_ACQUIRE) == n ? 0 : -1;
+	return ft_wait_count(&inst.attached, n, 1000) == n ? 0 : -1;
 }
 
 /*
@@ -87,13 +79,13 @@ test_register_calls_no_op(void)
 	struct rte_failover *fo;
 	uint16_t p;
 
-	TEST_ASSERT_SUCCESS(null_port("net_null_lib0", &p), "port");
+	TEST_ASSERT_SUCCESS(ft_null_create("net_null_lib0", NULL, &p), "port");
 	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(p, &conf.mac), "mac");
 	conf.mac_set = 1;
 	memset(&inst, 0, sizeof(inst));
 	fo = rte_failover_register(&conf, &inst_ops, &inst);
 	TEST_ASSERT_NOT_NULL(fo, "register");
-	rte_delay_us_sleep(20 * 1000);  /* the interrupt thread has had its chance */
+	ft_sleep_us(20 * 1000);  /* the interrupt thread has had its chance */
 	TEST_ASSERT_EQUAL(__atomic_load_n(&inst.attached, __ATOMIC_ACQUIRE), 0,
 			  "an op reached the instance before rte_failover_scan()");
 	__atomic_store_n(&inst.fo, fo, __ATOMIC_RELEASE);
@@ -120,7 +112,7 @@ test_new_port_claimed(void)
 	inst.fo = rte_failover_register(&conf, &inst_ops, &inst);
 	TEST_ASSERT_NOT_NULL(inst.fo, "register");
 	rte_failover_scan(inst.fo);
-	TEST_ASSERT_SUCCESS(null_port("net_null_lib1", &p), "port");
+	TEST_ASSERT_SUCCESS(ft_null_create("net_null_lib1", NULL, &p), "port");
 	TEST_ASSERT_SUCCESS(wait_attached(1), "the new port was not attached");
 	TEST_ASSERT_EQUAL(inst.port[RTE_FAILOVER_STANDBY], p, "not attached as the standby");
 	rte_failover_release(inst.fo, p);
@@ -139,7 +131,7 @@ test_owned_port_left(void)
 	struct rte_eth_dev_owner app = { .name = "the_app" };
 	uint16_t p;
 
-	TEST_ASSERT_SUCCESS(null_port("net_null_lib2", &p), "port");
+	TEST_ASSERT_SUCCESS(ft_null_create("net_null_lib2", NULL, &p), "port");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_owner_new(&app.id), "owner id");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_owner_set(p, &app), "owner");
 	conf.dev_name[RTE_FAILOVER_PRIMARY] = "net_null_lib2";
@@ -174,10 +166,4 @@ static struct unit_test_suite lib_suite = {
 	}
 };
 
-int
-main(int argc, char **argv)
-{
-	RTE_SET_USED(argc);
-	RTE_SET_USED(argv);
-	return ft_suite_main("test_lib", &lib_suite);
-}
+FT_MAIN(lib_suite)
