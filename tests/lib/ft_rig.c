@@ -177,6 +177,8 @@ ft_rig_setup(struct ft_rig *r, const struct ft_rig_conf *conf)
 void
 ft_rig_close(struct ft_rig *r)
 {
+	if (r->conf.fo_name == NULL)
+		return;         /* never probed */
 	ft_port_close(r->fo);
 	rte_vdev_uninit(r->conf.fo_name);
 	rte_vdev_uninit(r->vu_name);
