@@ -395,7 +395,8 @@ rg_port(struct rg *g)
 		return -1;
 	}
 	g->pool_size = g->pool->size;
-	if (ft_port_start(g->fo, 1, RH_NB_DESC, NULL, g->pool) != 0 || rte_eth_macaddr_get(g->fo, &mac) != 0) {
+	if (ft_port_start(g->fo, 1, RH_NB_DESC, NULL, g->pool) != 0 ||
+	    rte_eth_macaddr_get(g->fo, &mac) != 0) {
 		rh_error("cannot start port %s", g->o->port);
 		return -1;
 	}
