@@ -272,20 +272,11 @@ rg_worker(void *arg)
 
 /* ---- main: commands ---- */
 
-static bool
-rg_snapped(const void *arg)
-{
-	const struct rg *g = arg;
-
-	return __atomic_load_n(&g->snap_done, __ATOMIC_ACQUIRE) == g->snap_req;
-}
-
 /* A copy of the worker's counters, taken between two ticks (1 ms naps: TCG). */
 static int
 rg_snapshot(struct rg *g)
 {
-	__atomic_store_n(&g->snap_req, g->snap_req + 1, __ATOMIC_RELEASE);
-	if (ft_wait_until_nap(rg_snapped, g, 5000, 1000) == 0)
+	if (ft_wait_answer(&g->snap_req, &g->snap_done, 5000, 1000) == 0)
 		return 0;
 	rh_error("the worker lcore does not answer");
 	return -1;

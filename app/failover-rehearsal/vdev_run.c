@@ -108,21 +108,12 @@ rh_trigger_back(struct rh *r)
 	return 0;
 }
 
-static bool
-rh_copied(const void *arg)
-{
-	const struct rh *r = arg;
-
-	return __atomic_load_n(&r->copy_done, __ATOMIC_ACQUIRE) == r->copy_req;
-}
-
 /* The counts of round i, copied by the worker (it owns the accountant). */
 static int
 rh_round_counts(struct rh *r, unsigned int i, struct rh_step_stats *s)
 {
 	r->copy_step = i;
-	__atomic_store_n(&r->copy_req, r->copy_req + 1, __ATOMIC_RELEASE);
-	if (ft_wait_until(rh_copied, r, RH_LIMIT_MS) != 0) {
+	if (ft_wait_answer(&r->copy_req, &r->copy_done, RH_LIMIT_MS, FT_NAP_US) != 0) {
 		printf("worker lcore stuck\n");
 		memset(s, 0, sizeof(*s));
 		return -1;

@@ -23,25 +23,11 @@ ft_xstat(uint16_t port, const char *name)
 }
 
 static int
-ft_cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
 ft_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-void
-ft_sort_u64(uint64_t *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), ft_cmp_u64);
 }
 
 void

@@ -10,7 +10,6 @@
 /* The xstat of that name on port; UINT64_MAX when there is none. */
 uint64_t ft_xstat(uint16_t port, const char *name);
 
-void ft_sort_u64(uint64_t *v, unsigned int n);
 void ft_sort_double(double *v, unsigned int n);
 
 /* Quantile q in [0,1] of sorted v[0..n), linear between order statistics. */

@@ -50,6 +50,28 @@ ft_wait_count(const unsigned int *count, unsigned int want, unsigned int ms)
 	return __atomic_load_n(count, __ATOMIC_ACQUIRE);
 }
 
+struct ft_answer_arg {
+	const uint32_t *done;
+	uint32_t req;
+};
+
+static bool
+ft_answered(const void *arg)
+{
+	const struct ft_answer_arg *a = arg;
+
+	return __atomic_load_n(a->done, __ATOMIC_ACQUIRE) == a->req;
+}
+
+int
+ft_wait_answer(uint32_t *req, const uint32_t *done, unsigned int ms, unsigned int nap_us)
+{
+	struct ft_answer_arg a = { done, *req + 1 };
+
+	__atomic_store_n(req, a.req, __ATOMIC_RELEASE);
+	return ft_wait_until_nap(ft_answered, &a, ms, nap_us);
+}
+
 struct ft_port_arg {
 	uint16_t port;
 	int role;

@@ -14,14 +14,8 @@
 
 #include <rte_cycles.h>
 
+/* How long a wait sleeps between two looks at what it waits for. */
 #define FT_NAP_US 20
-
-/* One short sleep between two looks at what a wait waits for. */
-static inline void
-ft_nap(void)
-{
-	rte_delay_us_sleep(FT_NAP_US);
-}
 
 static inline void
 ft_sleep_us(uint64_t us)
@@ -56,6 +50,12 @@ int ft_wait_until(bool (*done)(const void *arg), const void *arg, unsigned int m
 
 /* Until a counter (read atomically) reaches want; returns its last value. */
 unsigned int ft_wait_count(const unsigned int *count, unsigned int want, unsigned int ms);
+
+/*
+ * Ask another thread (it polls *req and sets *done to it once served) and
+ * wait for its answer, looking every nap_us: 0, or -1 after ms.
+ */
+int ft_wait_answer(uint32_t *req, const uint32_t *done, unsigned int ms, unsigned int nap_us);
 
 /* Until the failover port fo's active path is role (RTE_PMD_FAILOVER_*). */
 int ft_wait_active(uint16_t fo, int role, unsigned int ms);
