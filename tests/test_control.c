@@ -15,7 +15,10 @@
 #include <ethdev_driver.h>
 
 #include "fosim.h"
+#include "ft_rig.h"
+#include "ft_stats.h"
 #include "ft_test.h"
+#include "ft_wait.h"
 #include "rte_pmd_failover.h"
 
 #define FO_NAME "net_failover_c0"
@@ -29,30 +32,6 @@ static uint16_t fo_port, prim, stby;
 static unsigned int case_start;
 
 static int
-wait_active(uint16_t port, int role)
-{
-	int i;
-
-	for (i = 0; i < 2000; i++) {
-		if (rte_pmd_failover_active_path(port) == role)
-			return 0;
-		rte_delay_us_sleep(1000);  /* sleep: events run on this core too */
-	}
-	return -1;
-}
-
-static uint64_t
-xstat(uint16_t port, const char *name)
-{
-	uint64_t id, v = UINT64_MAX;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
-	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
-		return UINT64_MAX;
-	return v;
-}
-
-static int
 fo_setup_port(uint16_t port)
 {
 	struct rte_eth_conf conf = {
@@ -61,18 +40,8 @@ fo_setup_port(uint16_t port)
 		.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP,
 		.intr_conf.lsc = 1,
 	};
-	uint16_t q;
-	int ret;
 
-	ret = rte_eth_dev_configure(port, NB_Q, NB_Q, &conf);
-	for (q = 0; q < NB_Q && ret == 0; q++) {
-		ret = rte_eth_rx_queue_setup(port, q, 128, 0, NULL, pool);
-		if (ret == 0)
-			ret = rte_eth_tx_queue_setup(port, q, 128, 0, NULL);
-	}
-	if (ret == 0)
-		ret = rte_eth_dev_start(port);
-	return ret;
+	return ft_port_start(port, NB_Q, 128, &conf, pool);
 }
 
 static int
@@ -251,7 +220,8 @@ test_start_configure_rollback(void)
 	TEST_ASSERT_SUCCESS(fosim_set_fail(stby, ""), "clear");
 	/* ethdev leaves a port whose configure failed unconfigured: set it up again */
 	TEST_ASSERT_SUCCESS(fo_setup_port(fo_port), "set up again");
-	TEST_ASSERT_SUCCESS(wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY), "primary active");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000),
+			    "primary active");
 	return TEST_SUCCESS;
 }
 
@@ -267,11 +237,12 @@ test_datapath_failover_counts(void)
 		TEST_ASSERT_SUCCESS(rte_pktmbuf_alloc_bulk(pool, pkts, BURST), "alloc");
 		if (i == 1) {
 			TEST_ASSERT_SUCCESS(fosim_set_link(prim, 0), "link down");
-			TEST_ASSERT_SUCCESS(wait_active(fo_port, RTE_PMD_FAILOVER_STANDBY),
+			TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_STANDBY, 2000),
 					    "no failover on LSC down");
 		} else if (i == 2) {
 			TEST_ASSERT_SUCCESS(fosim_set_link(stby, 0), "standby down");
-			TEST_ASSERT_SUCCESS(wait_active(fo_port, RTE_PMD_FAILOVER_NONE), "none");
+			TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_NONE, 2000),
+					    "none");
 		}
 		offered += BURST;
 		n = rte_eth_tx_burst(fo_port, 0, pkts, BURST);
@@ -285,11 +256,12 @@ test_datapath_failover_counts(void)
 	TEST_ASSERT_EQUAL(collected, BURST, "primary got the first burst only");
 	TEST_ASSERT_EQUAL(n, BURST, "standby got the second burst only");
 	TEST_ASSERT_EQUAL(sent, 2 * BURST, "third burst (no path) must return 0");
-	TEST_ASSERT_EQUAL(xstat(fo_port, "tx_no_path_packets"), BURST, "no-path count");
+	TEST_ASSERT_EQUAL(ft_xstat(fo_port, "tx_no_path_packets"), BURST, "no-path count");
 	TEST_ASSERT_EQUAL(offered, sent + BURST, "offered != transmitted + returned");
 	TEST_ASSERT_SUCCESS(fosim_set_link(stby, 1), "standby up");
 	TEST_ASSERT_SUCCESS(fosim_set_link(prim, 1), "primary up");
-	TEST_ASSERT_SUCCESS(wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY), "failback on LSC");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000),
+			    "failback on LSC");
 	return ft_pool_check(pool, case_start);
 }
 
@@ -390,7 +362,7 @@ test_rx_port_kept(void)
 	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &p),
 			    "primary");
 	TEST_ASSERT_SUCCESS(fo_setup_port(port), "setup");
-	TEST_ASSERT_SUCCESS(wait_active(port, RTE_PMD_FAILOVER_PRIMARY), "primary active");
+	TEST_ASSERT_SUCCESS(ft_wait_active(port, RTE_PMD_FAILOVER_PRIMARY, 2000), "primary active");
 	TEST_ASSERT_SUCCESS(rte_pktmbuf_alloc_bulk(pool, pkts, 8), "alloc");
 	TEST_ASSERT_EQUAL(fosim_rx_inject(p, 0, pkts, 8), 8, "inject");
 	for (t = 0; t < 64 && got < 8; t++) {
@@ -423,21 +395,8 @@ test_xstats_names_stable(void)
 	for (i = 0; i < (int)RTE_DIM(want); i++)
 		TEST_ASSERT(strcmp(names[base + i].name, want[i]) == 0,
 			    "xstat %d is %s, want %s", base + i, names[base + i].name, want[i]);
-	TEST_ASSERT_EQUAL(xstat(fo_port, "active_path"), RTE_PMD_FAILOVER_PRIMARY, "active");
+	TEST_ASSERT_EQUAL(ft_xstat(fo_port, "active_path"), RTE_PMD_FAILOVER_PRIMARY, "active");
 	return TEST_SUCCESS;
-}
-
-static int
-wait_sub(uint16_t port, int role, uint16_t *sub)
-{
-	int i;
-
-	for (i = 0; i < 1000; i++) {
-		if (rte_pmd_failover_sub_port(port, role, sub) == 0)
-			return 0;
-		rte_delay_us_sleep(1000);  /* sleep: events run on this core too */
-	}
-	return -1;
 }
 
 /* A primary that appears later gets the whole current state, then the TX. */
@@ -453,7 +412,7 @@ test_replay_on_join(void)
 			"link_poll_ms=1"), "probe");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_failover_c1", &port), "port");
 	TEST_ASSERT_SUCCESS(fo_setup_port(port), "setup");
-	TEST_ASSERT_SUCCESS(wait_active(port, RTE_PMD_FAILOVER_STANDBY), "standby active");
+	TEST_ASSERT_SUCCESS(ft_wait_active(port, RTE_PMD_FAILOVER_STANDBY, 2000), "standby active");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(port, 1400), "mtu");
 	TEST_ASSERT_SUCCESS(rte_eth_allmulticast_enable(port), "allmulti");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mc_addr_list(port, mc, 1), "mc");
@@ -461,8 +420,9 @@ test_replay_on_join(void)
 	TEST_ASSERT_SUCCESS(rte_eth_dev_rss_hash_update(port, &rss), "rss");
 
 	TEST_ASSERT_SUCCESS(rte_vdev_init("net_fosim_late", "mac=02:00:00:00:77:77"), "late");
-	TEST_ASSERT_SUCCESS(wait_sub(port, RTE_PMD_FAILOVER_PRIMARY, &late), "not adopted");
-	TEST_ASSERT_SUCCESS(wait_active(port, RTE_PMD_FAILOVER_PRIMARY), "no failback");
+	TEST_ASSERT_SUCCESS(ft_wait_sub(port, RTE_PMD_FAILOVER_PRIMARY, true, 1000, &late),
+			    "not adopted");
+	TEST_ASSERT_SUCCESS(ft_wait_active(port, RTE_PMD_FAILOVER_PRIMARY, 2000), "no failback");
 	TEST_ASSERT_SUCCESS(fosim_configured_queues(late, &rx, &tx), "queues");
 	TEST_ASSERT_EQUAL(rx * 10 + tx, NB_Q * 10 + NB_Q, "queues not replayed");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_get_mtu(late, &mtu), "mtu");
@@ -497,10 +457,10 @@ test_unfit_join_refused(void)
 	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(port, 5000), "mtu");
 	/* max_mtu=4000: it cannot take the failover port's MTU */
 	TEST_ASSERT_SUCCESS(rte_vdev_init("net_fosim_bad", "max_mtu=4000"), "bad");
-	rte_delay_ms(100);
+	ft_sleep_us(100 * 1000);  /* the interrupt thread has its chance */
 	TEST_ASSERT_EQUAL(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &sub),
 			  -ENODEV, "an unfit primary was adopted");
-	TEST_ASSERT_EQUAL(xstat(port, "refused_ports"), 1, "refusal not counted");
+	TEST_ASSERT_EQUAL(ft_xstat(port, "refused_ports"), 1, "refusal not counted");
 	TEST_ASSERT_EQUAL(rte_pmd_failover_active_path(port), RTE_PMD_FAILOVER_STANDBY,
 			  "standby lost");
 	/* and one that refuses the MAC is refused too */
@@ -588,10 +548,4 @@ static struct unit_test_suite control_suite = {
 	}
 };
 
-int
-main(int argc, char **argv)
-{
-	RTE_SET_USED(argc);
-	RTE_SET_USED(argv);
-	return ft_suite_main("test_control", &control_suite);
-}
+FT_MAIN(control_suite)

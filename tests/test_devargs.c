@@ -14,42 +14,13 @@
 #include <rte_ethdev.h>
 #include <rte_log.h>
 
+#include "ft_log.h"
 #include "ft_test.h"
+#include "ft_wait.h"
 #include "rte_pmd_failover.h"
 
-static FILE *log_file;
 static char log_buf[8192];
 static uint16_t keeper_port;
-
-static void
-log_reset(void)
-{
-	rewind(log_file);
-	if (ftruncate(fileno(log_file), 0) != 0)
-		printf("cannot truncate the log capture\n");
-}
-
-static const char *
-log_text(void)
-{
-	size_t n;
-
-	fflush(log_file);
-	rewind(log_file);
-	n = fread(log_buf, 1, sizeof(log_buf) - 1, log_file);
-	log_buf[n] = '\0';
-	return log_buf;
-}
-
-static unsigned int
-count_lines(const char *text, const char *needle)
-{
-	unsigned int n = 0;
-
-	for (; (text = strstr(text, needle)) != NULL; text++)
-		n++;
-	return n;
-}
 
 static int close_failover(const char *name);
 
@@ -68,13 +39,13 @@ expect_bad(const char *args, const char *part)
 	const char *text;
 	int ret;
 
-	log_reset();
+	ft_log_reset();
 	ret = rte_vdev_init(name, args);
-	text = log_text();
+	text = ft_log_text(log_buf, sizeof(log_buf));
 	printf("  '%s' -> %d: %s", args, ret, strstr(text, "net_failover:") ?: "\n");
 	TEST_ASSERT(ret < 0, "probe with '%s' succeeded", args);
 	TEST_ASSERT(strstr(text, part) != NULL, "log does not name '%s': %s", part, text);
-	TEST_ASSERT_EQUAL(count_lines(text, "net_failover:"), 1,
+	TEST_ASSERT_EQUAL(ft_str_count(text, "net_failover:"), 1,
 			  "expected one net_failover log line: %s", text);
 	TEST_ASSERT_EQUAL(rte_eth_dev_count_total(), before, "ports leaked by '%s'", args);
 	TEST_ASSERT(port_of(name, &p) != 0, "failover port left by '%s'", args);
@@ -257,7 +228,6 @@ static int
 test_adopt_later(void)
 {
 	uint16_t port, sub, p;
-	int i, ret = -ENODEV;
 
 	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_g3",
 			"primary=net_null_late,standby=(net_null_g4)"), "probe");
@@ -266,11 +236,8 @@ test_adopt_later(void)
 			  -ENODEV, "primary before it exists");
 	TEST_ASSERT_SUCCESS(rte_vdev_init("net_null_late", NULL), "late device");
 	TEST_ASSERT_SUCCESS(port_of("net_null_late", &p), "late port");
-	for (i = 0; i < 200 && ret != 0; i++) {
-		rte_delay_ms(5);
-		ret = rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &sub);
-	}
-	TEST_ASSERT_SUCCESS(ret, "late primary not adopted within 1 s");
+	TEST_ASSERT_SUCCESS(ft_wait_sub(port, RTE_PMD_FAILOVER_PRIMARY, true, 1000, &sub),
+			    "late primary not adopted within 1 s");
 	TEST_ASSERT_EQUAL(sub, p, "adopted the wrong port");
 	TEST_ASSERT_SUCCESS(close_failover("net_failover_g3"), "close");
 	/* EAL probed it, so only its port is closed: the device stays. */
@@ -295,11 +262,8 @@ test_keeper_untouched(void)
 static int
 suite_setup(void)
 {
-	log_file = tmpfile();
-	if (log_file == NULL)
-		return -1;
-	rte_openlog_stream(log_file);
-	if (rte_vdev_init("net_failover_keep", "primary=(net_null_k1),standby=(net_null_k2)"))
+	if (ft_log_open() != 0 ||
+	    rte_vdev_init("net_failover_keep", "primary=(net_null_k1),standby=(net_null_k2)"))
 		return -1;
 	return port_of("net_failover_keep", &keeper_port);
 }
@@ -308,8 +272,6 @@ static void
 suite_teardown(void)
 {
 	close_failover("net_failover_keep");
-	rte_openlog_stream(NULL);
-	fclose(log_file);
 }
 
 static struct unit_test_suite devargs_suite = {
@@ -337,10 +299,4 @@ static struct unit_test_suite devargs_suite = {
 	}
 };
 
-int
-main(int argc, char **argv)
-{
-	RTE_SET_USED(argc);
-	RTE_SET_USED(argv);
-	return ft_suite_main("test_devargs", &devargs_suite);
-}
+FT_MAIN(devargs_suite)

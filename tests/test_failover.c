@@ -12,6 +12,7 @@
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_cycles.h>
@@ -19,19 +20,27 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
-#include "ft_test.h"
 #include "ft_rig.h"
+#include "ft_stats.h"
+#include "ft_test.h"
+#include "ft_wait.h"
+#include "rte_pmd_failover.h"
 
 #define TAP_IF "fotap0"
-#define FO_NAME "net_failover0"
 #define TEST_ETHERTYPE 0x88b5
-#define NB_MBUF 4095
-#define BURST 32
+#define BURST FT_BURST
 
 static const struct rte_ether_addr fo_mac = {{ 0x02, 0xfa, 0x11, 0x00, 0x00, 0x01 }};
-static char sock_path[64];
-static struct rte_mempool *pool, *vh_pool;
-static uint16_t fo_port, vh_port, tap_port, vu_port;
+static const struct ft_rig_conf rig_conf = {
+	.suffix = "0",
+	.fo_name = "net_failover0",
+	.mac = "02:fa:11:00:00:01",
+	.primary = "(net_tap0,iface=" TAP_IF ")",
+	.fo_extra = ",link_poll_ms=5",
+	.lsc = true,
+};
+static struct ft_rig rig;
+static uint16_t tap_port;
 static unsigned int pool_start, case_start;
 static volatile int lsc_events;
 static volatile int lsc_last_status;
@@ -63,25 +72,13 @@ run(const char *cmd)
 static int
 wait_active(int role, unsigned int ms)
 {
-	unsigned int i;
-
-	for (i = 0; i < ms; i++) {
-		if (rte_pmd_failover_active_path(fo_port) == role)
-			return 0;
-		rte_delay_us_sleep(1000);  /* sleep: events run on this core too */
-	}
-	return -1;
+	return ft_wait_active(rig.fo, role, ms);
 }
 
 static uint64_t
 xstat(const char *name)
 {
-	uint64_t id, v = UINT64_MAX;
-
-	if (rte_eth_xstats_get_id_by_name(fo_port, name, &id) != 0 ||
-	    rte_eth_xstats_get_by_id(fo_port, &id, &v, 1) != 1)
-		return UINT64_MAX;
-	return v;
+	return ft_xstat(rig.fo, name);
 }
 
 static int
@@ -111,9 +108,9 @@ send_burst(unsigned int n, uint16_t tag)
 	struct rte_mbuf *pkts[BURST];
 	uint16_t sent;
 
-	if (make_pkts(pool, pkts, n, tag) != 0)
+	if (make_pkts(rig.pool, pkts, n, tag) != 0)
 		return 0;
-	sent = rte_eth_tx_burst(fo_port, 0, pkts, n);
+	sent = rte_eth_tx_burst(rig.fo, 0, pkts, n);
 	rte_pktmbuf_free_bulk(pkts + sent, n - sent);
 	return sent;
 }
@@ -145,7 +142,7 @@ recv_tagged(uint16_t port, uint16_t tag, unsigned int want, unsigned int ms,
 		}
 		rte_pktmbuf_free_bulk(pkts, n);
 		if (n == 0)
-			rte_delay_us(100);
+			ft_sleep_us(100);
 	}
 	return got;
 }
@@ -186,13 +183,13 @@ drain(void)
 	int i;
 
 	for (i = 0; i < 50; i++) {
-		n = rte_eth_rx_burst(fo_port, 0, pkts, BURST);
+		n = rte_eth_rx_burst(rig.fo, 0, pkts, BURST);
 		rte_pktmbuf_free_bulk(pkts, n);
-		if (rte_eth_dev_is_valid_port(vh_port)) {
-			n = rte_eth_rx_burst(vh_port, 0, pkts, BURST);
+		if (rte_eth_dev_is_valid_port(rig.vh)) {
+			n = rte_eth_rx_burst(rig.vh, 0, pkts, BURST);
 			rte_pktmbuf_free_bulk(pkts, n);
 		}
-		rte_delay_us(200);
+		ft_sleep_us(200);
 	}
 }
 
@@ -200,7 +197,7 @@ static int
 case_setup(void)
 {
 	drain();
-	case_start = rte_mempool_avail_count(pool);
+	case_start = rte_mempool_avail_count(rig.pool);
 	return TEST_SUCCESS;
 }
 
@@ -213,7 +210,7 @@ case_teardown(void)
 
 #define CHECK_POOL() do {						\
 	drain();							\
-	TEST_ASSERT_SUCCESS(ft_pool_check(pool, case_start), "mbufs leaked"); \
+	TEST_ASSERT_SUCCESS(ft_pool_check(rig.pool, case_start), "mbufs leaked"); \
 } while (0)
 
 /*
@@ -224,7 +221,7 @@ case_teardown(void)
 #define CHECK_POOL_VIRTIO_HELD(n) do {					\
 	unsigned int now_;						\
 	drain();							\
-	now_ = rte_mempool_avail_count(pool);				\
+	now_ = rte_mempool_avail_count(rig.pool);				\
 	TEST_ASSERT(now_ <= case_start && case_start - now_ <= (n),	\
 		    "%u mbufs missing, at most %u may sit in virtio's TX ring", \
 		    case_start - now_, (unsigned int)(n));		\
@@ -240,7 +237,7 @@ test_primary_preferred(void)
 	TEST_ASSERT_EQUAL(send_burst(BURST, 1), BURST, "tx burst on the primary");
 	TEST_ASSERT_SUCCESS(rte_eth_stats_get(tap_port, &after), "stats");
 	TEST_ASSERT_EQUAL(after.opackets - before.opackets, BURST, "not sent on the tap");
-	TEST_ASSERT_EQUAL(recv_tagged(vh_port, 1, 1, 50, NULL), 0, "leaked onto standby");
+	TEST_ASSERT_EQUAL(recv_tagged(rig.vh, 1, 1, 50, NULL), 0, "leaked onto standby");
 	CHECK_POOL();
 	return TEST_SUCCESS;
 }
@@ -260,7 +257,7 @@ test_failover_link_down(void)
 	printf("  failover after link down: %.1f ms (includes ip(8))\n",
 	       (t1 - t0) * 1000.0 / rte_get_timer_hz());
 	TEST_ASSERT_EQUAL(send_burst(BURST, 2), BURST, "tx burst on the standby");
-	TEST_ASSERT_EQUAL(recv_tagged(vh_port, 2, BURST, 500, NULL), BURST,
+	TEST_ASSERT_EQUAL(recv_tagged(rig.vh, 2, BURST, 500, NULL), BURST,
 			  "vhost backend did not get the burst");
 	TEST_ASSERT(xstat("standby_tx_packets") >= stx + BURST, "standby_tx_packets");
 	TEST_ASSERT(xstat("path_switches") > sw, "path_switches did not move");
@@ -295,13 +292,13 @@ test_rx_both_paths(void)
 
 	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_PRIMARY, 2000), "primary not active");
 	/* standby path: the vhost backend transmits towards virtio-user */
-	TEST_ASSERT_SUCCESS(make_pkts(vh_pool, pkts, 16, 4), "alloc");
-	sent = rte_eth_tx_burst(vh_port, 0, pkts, 16);
+	TEST_ASSERT_SUCCESS(make_pkts(rig.vh_pool, pkts, 16, 4), "alloc");
+	sent = rte_eth_tx_burst(rig.vh, 0, pkts, 16);
 	rte_pktmbuf_free_bulk(pkts + sent, 16 - sent);
 	TEST_ASSERT_EQUAL(sent, 16, "vhost backend tx");
 	/* primary path: the kernel side of the tap */
 	TEST_ASSERT_SUCCESS(tap_inject(16, 4), "tap inject");
-	got = recv_tagged(fo_port, 4, 32, 1000, &bad_port);
+	got = recv_tagged(rig.fo, 4, 32, 1000, &bad_port);
 	TEST_ASSERT_EQUAL(got, 32, "not every packet from both paths arrived");
 	TEST_ASSERT_EQUAL(bad_port, 0, "mbuf->port not rewritten to the failover port");
 	TEST_ASSERT(xstat("primary_rx_packets") >= 16, "primary_rx_packets");
@@ -317,14 +314,14 @@ test_rx_not_stranded(void)
 	struct rte_mbuf *pkts[16];
 	uint16_t sent;
 
-	TEST_ASSERT_SUCCESS(make_pkts(vh_pool, pkts, 16, 5), "alloc");
-	sent = rte_eth_tx_burst(vh_port, 0, pkts, 16);
+	TEST_ASSERT_SUCCESS(make_pkts(rig.vh_pool, pkts, 16, 5), "alloc");
+	sent = rte_eth_tx_burst(rig.vh, 0, pkts, 16);
 	rte_pktmbuf_free_bulk(pkts + sent, 16 - sent);
 	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " down"), "ip link down");
 	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_STANDBY, 2000), "no failover");
 	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " up"), "ip link up");
 	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_PRIMARY, 2000), "no failback");
-	TEST_ASSERT_EQUAL(recv_tagged(fo_port, 5, sent, 1000, NULL), sent,
+	TEST_ASSERT_EQUAL(recv_tagged(rig.fo, 5, sent, 1000, NULL), sent,
 			  "standby packets stranded after failback");
 	CHECK_POOL();
 	return TEST_SUCCESS;
@@ -334,7 +331,7 @@ static int
 both_subs(int (*get)(uint16_t), int want, const char *what)
 {
 	TEST_ASSERT_EQUAL(get(tap_port), want, "%s on the primary", what);
-	TEST_ASSERT_EQUAL(get(vu_port), want, "%s on the standby", what);
+	TEST_ASSERT_EQUAL(get(rig.vu), want, "%s on the standby", what);
 	return TEST_SUCCESS;
 }
 
@@ -345,20 +342,20 @@ test_ops_reach_both(void)
 
 	struct rte_ether_addr mac = {{ 0x02, 0xfa, 0x11, 0x00, 0x00, 0x77 }}, got;
 
-	TEST_ASSERT_SUCCESS(rte_eth_dev_default_mac_addr_set(fo_port, &mac), "mac");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_default_mac_addr_set(rig.fo, &mac), "mac");
 	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(tap_port, &got), "mac");
 	TEST_ASSERT(rte_is_same_ether_addr(&got, &mac), "primary MAC not set");
-	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(vu_port, &got), "mac");
+	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(rig.vu, &got), "mac");
 	TEST_ASSERT(rte_is_same_ether_addr(&got, &mac), "standby MAC not set");
-	TEST_ASSERT_SUCCESS(rte_eth_dev_default_mac_addr_set(fo_port,
+	TEST_ASSERT_SUCCESS(rte_eth_dev_default_mac_addr_set(rig.fo,
 			(struct rte_ether_addr *)(uintptr_t)&fo_mac), "mac back");
 
-	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(fo_port, 1400), "mtu");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(rig.fo, 1400), "mtu");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_get_mtu(tap_port, &mtu), "mtu");
 	TEST_ASSERT_EQUAL(mtu, 1400, "primary MTU");
-	TEST_ASSERT_SUCCESS(rte_eth_dev_get_mtu(vu_port, &mtu), "mtu");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_mtu(rig.vu, &mtu), "mtu");
 	TEST_ASSERT_EQUAL(mtu, 1400, "standby MTU");
-	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(fo_port, 1500), "mtu back");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(rig.fo, 1500), "mtu back");
 
 	return TEST_SUCCESS;
 }
@@ -372,11 +369,11 @@ static int
 test_rollback_real(void)
 {
 	TEST_ASSERT_EQUAL(rte_eth_allmulticast_get(tap_port), 0, "tap allmulti at start");
-	TEST_ASSERT_FAIL(rte_eth_allmulticast_enable(fo_port),
+	TEST_ASSERT_FAIL(rte_eth_allmulticast_enable(rig.fo),
 			 "all-multicast accepted although virtio-user refuses it");
 	TEST_ASSERT_SUCCESS(both_subs(rte_eth_allmulticast_get, 0, "allmulti"),
 			    "all-multicast not rolled back");
-	TEST_ASSERT_EQUAL(rte_eth_allmulticast_get(fo_port), 0, "failover allmulti");
+	TEST_ASSERT_EQUAL(rte_eth_allmulticast_get(rig.fo), 0, "failover allmulti");
 	return TEST_SUCCESS;
 }
 
@@ -393,17 +390,17 @@ test_stats_monotonic(void)
 {
 	struct rte_eth_stats s1, s2, s3;
 
-	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fo_port, &s1), "stats");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(rig.fo, &s1), "stats");
 	TEST_ASSERT_EQUAL(send_burst(BURST, 6), BURST, "tx");
-	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fo_port, &s2), "stats");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(rig.fo, &s2), "stats");
 	TEST_ASSERT(s2.opackets >= s1.opackets + BURST, "opackets did not grow");
 	/* a sub-port's own counters restart from zero: ours must not */
 	TEST_ASSERT_SUCCESS(rte_eth_stats_reset(tap_port), "sub reset");
-	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fo_port, &s3), "stats");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(rig.fo, &s3), "stats");
 	TEST_ASSERT(stats_ge(&s3, &s2), "stats went backwards (%" PRIu64 " < %" PRIu64 ")",
 		    s3.opackets, s2.opackets);
-	TEST_ASSERT_SUCCESS(rte_eth_stats_reset(fo_port), "reset");
-	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fo_port, &s3), "stats");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_reset(rig.fo), "reset");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(rig.fo, &s3), "stats");
 	TEST_ASSERT(s3.opackets < s2.opackets, "stats_reset did not reset");
 	CHECK_POOL();
 	return TEST_SUCCESS;
@@ -412,19 +409,7 @@ test_stats_monotonic(void)
 static int
 wait_primary_present(int want, unsigned int ms)
 {
-	unsigned int i;
-	uint16_t p;
-
-	for (i = 0; i < ms; i++) {
-		if ((rte_pmd_failover_sub_port(fo_port, RTE_PMD_FAILOVER_PRIMARY, &p) == 0) ==
-		    want) {
-			if (want)
-				tap_port = p;
-			return 0;
-		}
-		rte_delay_us_sleep(1000);  /* sleep: events run on this core too */
-	}
-	return -1;
+	return ft_wait_sub(rig.fo, RTE_PMD_FAILOVER_PRIMARY, want, ms, &tap_port);
 }
 
 /* The tap primary is back, carries the replayed MTU and takes the traffic. */
@@ -451,11 +436,11 @@ static int
 check_tap_gone(const char *how)
 {
 	TEST_ASSERT_SUCCESS(wait_primary_present(0, 2000), "tap still there after %s", how);
-	TEST_ASSERT_EQUAL(rte_pmd_failover_active_path(fo_port), RTE_PMD_FAILOVER_STANDBY,
+	TEST_ASSERT_EQUAL(rte_pmd_failover_active_path(rig.fo), RTE_PMD_FAILOVER_STANDBY,
 			  "standby not active after %s", how);
 	TEST_ASSERT_EQUAL(if_nametoindex(TAP_IF), 0, "%s: interface still exists", how);
 	TEST_ASSERT_EQUAL(send_burst(BURST, 9), BURST, "tx on the standby after %s", how);
-	TEST_ASSERT_EQUAL(recv_tagged(vh_port, 9, BURST, 500, NULL), BURST,
+	TEST_ASSERT_EQUAL(recv_tagged(rig.vh, 9, BURST, 500, NULL), BURST,
 			  "vhost backend did not get the burst after %s", how);
 	return TEST_SUCCESS;
 }
@@ -474,17 +459,17 @@ test_tap_unplug_replug(void)
 {
 	struct rte_eth_dev_info info;
 
-	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(fo_port, 1400), "mtu");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(rig.fo, 1400), "mtu");
 	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_PRIMARY, 2000), "primary not active");
 
 	rte_dev_event_callback_process("net_tap0", RTE_DEV_EVENT_REMOVE);
-	TEST_ASSERT_EQUAL(rte_pmd_failover_active_path(fo_port), RTE_PMD_FAILOVER_STANDBY,
+	TEST_ASSERT_EQUAL(rte_pmd_failover_active_path(rig.fo), RTE_PMD_FAILOVER_STANDBY,
 			  "TX not moved inside the REMOVE event");
 	TEST_ASSERT_SUCCESS(check_tap_gone("RTE_DEV_EVENT_REMOVE"), "remove event");
 	rte_dev_event_callback_process("net_tap0", RTE_DEV_EVENT_ADD);
 	TEST_ASSERT_SUCCESS(check_tap_back("RTE_DEV_EVENT_ADD"), "add event");
 
-	TEST_ASSERT_SUCCESS(rte_pmd_failover_primary_leave(fo_port), "leave");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_primary_leave(rig.fo), "leave");
 	TEST_ASSERT_SUCCESS(check_tap_gone("rte_pmd_failover_primary_leave()"), "leave");
 	TEST_ASSERT_SUCCESS(rte_dev_probe("net_tap0,iface=" TAP_IF), "probe by the application");
 	TEST_ASSERT_SUCCESS(check_tap_back("a probe by the application"), "probe");
@@ -495,7 +480,7 @@ test_tap_unplug_replug(void)
 	TEST_ASSERT_SUCCESS(rte_dev_probe("net_tap0,iface=" TAP_IF), "probe by the application");
 	TEST_ASSERT_SUCCESS(check_tap_back("a second probe"), "probe");
 
-	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(fo_port, 1500), "mtu back");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(rig.fo, 1500), "mtu back");
 	CHECK_POOL_VIRTIO_HELD(3 * BURST);
 	return TEST_SUCCESS;
 }
@@ -511,20 +496,20 @@ test_no_path(void)
 	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " down"), "ip link down");
 	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_STANDBY, 2000), "no failover");
 	/* the vhost side going away: virtio-user sees its link drop */
-	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(vh_port), "vhost stop");
-	TEST_ASSERT_SUCCESS(rte_eth_dev_close(vh_port), "vhost close");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(rig.vh), "vhost stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(rig.vh), "vhost close");
 	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_NONE, 3000),
 			    "standby still active after its backend left");
 	TEST_ASSERT_EQUAL(send_burst(BURST, 7), 0, "tx with no path must return 0");
 	TEST_ASSERT_EQUAL(xstat("tx_no_path_bursts"), nopath + 1, "tx_no_path_bursts");
-	TEST_ASSERT_SUCCESS(rte_eth_link_get_nowait(fo_port, &link), "link");
+	TEST_ASSERT_SUCCESS(rte_eth_link_get_nowait(rig.fo, &link), "link");
 	TEST_ASSERT_EQUAL(link.link_status, RTE_ETH_LINK_DOWN, "failover link still up");
 	TEST_ASSERT(lsc_events > ev && lsc_last_status == RTE_ETH_LINK_DOWN,
 		    "no LSC down event to the application");
 	ev = lsc_events;
 	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " up"), "ip link up");
 	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_PRIMARY, 2000), "no recovery");
-	rte_delay_ms(20);
+	ft_sleep_us(20 * 1000);
 	TEST_ASSERT(lsc_events > ev && lsc_last_status == RTE_ETH_LINK_UP,
 		    "no LSC up event to the application");
 	return TEST_SUCCESS;
@@ -533,34 +518,12 @@ test_no_path(void)
 static int
 suite_setup(void)
 {
-	char args[256];
-
-	pool = rte_pktmbuf_pool_create("fo_pool", NB_MBUF, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	vh_pool = rte_pktmbuf_pool_create("vh_pool", NB_MBUF, 0, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (pool == NULL || vh_pool == NULL)
+	if (ft_rig_probe(&rig, &rig_conf) != 0 ||
+	    rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &tap_port) != 0)
 		return -1;
-	pool_start = rte_mempool_avail_count(pool);
-	/* net_vhost opens its socket when configured: then virtio-user can come */
-	snprintf(args, sizeof(args), "iface=%s,queues=1", sock_path);
-	if (rte_vdev_init("net_vhost0", args) != 0 ||
-	    rte_eth_dev_get_port_by_name("net_vhost0", &vh_port) != 0 ||
-	    rig_port_setup(vh_port, vh_pool, 0) != 0)
-		return -1;
-	snprintf(args, sizeof(args),
-		 "net_virtio_user0,path=%s,queues=1,queue_size=256,mac=02:fa:11:00:00:01",
-		 sock_path);
-	if (rte_dev_probe(args) != 0)
-		return -1;
-	if (rte_vdev_init(FO_NAME, "primary=(net_tap0,iface=" TAP_IF "),"
-			  "standby=net_virtio_user0,mac=02:fa:11:00:00:01,link_poll_ms=5") != 0)
-		return -1;
-	if (rte_eth_dev_get_port_by_name(FO_NAME, &fo_port) != 0 ||
-	    rte_pmd_failover_sub_port(fo_port, RTE_PMD_FAILOVER_PRIMARY, &tap_port) != 0 ||
-	    rte_pmd_failover_sub_port(fo_port, RTE_PMD_FAILOVER_STANDBY, &vu_port) != 0)
-		return -1;
-	rte_eth_dev_callback_register(fo_port, RTE_ETH_EVENT_INTR_LSC, lsc_cb, NULL);
-	return rig_port_setup(fo_port, pool, 1);
+	pool_start = rte_mempool_avail_count(rig.pool);
+	rte_eth_dev_callback_register(rig.fo, RTE_ETH_EVENT_INTR_LSC, lsc_cb, NULL);
+	return ft_rig_start(&rig);
 }
 
 /* Closing the failover port closes both sub-ports: every mbuf comes home. */
@@ -569,22 +532,18 @@ test_close_returns_pool(void)
 {
 	uint16_t p;
 
-	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fo_port), "stop");
-	TEST_ASSERT_SUCCESS(rte_eth_dev_close(fo_port), "close");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(rig.fo), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(rig.fo), "close");
 	TEST_ASSERT(rte_eth_dev_get_port_by_name("net_tap0", &p) != 0, "tap sub-port left");
-	TEST_ASSERT(!rte_eth_dev_is_valid_port(vu_port), "virtio-user sub-port left open");
-	TEST_ASSERT_SUCCESS(ft_pool_check(pool, pool_start), "pool not full after close");
+	TEST_ASSERT(!rte_eth_dev_is_valid_port(rig.vu), "virtio-user sub-port left open");
+	TEST_ASSERT_SUCCESS(ft_pool_check(rig.pool, pool_start), "pool not full after close");
 	return TEST_SUCCESS;
 }
 
 static void
 suite_teardown(void)
 {
-	if (rte_eth_dev_is_valid_port(fo_port))
-		rte_eth_dev_close(fo_port);
-	if (rte_eth_dev_is_valid_port(vh_port))
-		rte_eth_dev_close(vh_port);
-	unlink(sock_path);
+	ft_rig_teardown(&rig);
 }
 
 static struct unit_test_suite failover_suite = {
@@ -607,11 +566,4 @@ static struct unit_test_suite failover_suite = {
 	}
 };
 
-int
-main(int argc, char **argv)
-{
-	RTE_SET_USED(argc);
-	RTE_SET_USED(argv);
-	snprintf(sock_path, sizeof(sock_path), "/tmp/fo_test_%d.sock", (int)getpid());
-	return ft_suite_main("test_failover", &failover_suite);
-}
+FT_MAIN(failover_suite)

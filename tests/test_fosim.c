@@ -19,8 +19,10 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
-#include "ft_test.h"
 #include "fosim.h"
+#include "ft_rig.h"
+#include "ft_test.h"
+#include "ft_wait.h"
 
 #define NB_MBUF 511
 #define PKT_LEN 64
@@ -66,19 +68,7 @@ port_teardown(void)
 static int
 port_setup(uint16_t port, uint16_t nb_q, const struct rte_eth_conf *conf)
 {
-	static const struct rte_eth_conf no_conf;
-	uint16_t q;
-	int ret;
-
-	ret = rte_eth_dev_configure(port, nb_q, nb_q,
-				    conf != NULL ? conf : &no_conf);
-	for (q = 0; q < nb_q && ret == 0; q++)
-		ret = rte_eth_rx_queue_setup(port, q, 256, SOCKET_ID_ANY,
-					     NULL, pool);
-	for (q = 0; q < nb_q && ret == 0; q++)
-		ret = rte_eth_tx_queue_setup(port, q, 256, SOCKET_ID_ANY,
-					     NULL);
-	return ret != 0 ? ret : rte_eth_dev_start(port);
+	return ft_port_start(port, nb_q, 256, conf, pool);
 }
 
 static int
@@ -111,14 +101,7 @@ event_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret)
 static unsigned int
 event_wait(struct event_seen *seen, unsigned int want)
 {
-	unsigned int i;
-
-	for (i = 0; i < 1000; i++) {
-		if (__atomic_load_n(&seen->count, __ATOMIC_ACQUIRE) >= want)
-			break;
-		usleep(1000);
-	}
-	return __atomic_load_n(&seen->count, __ATOMIC_ACQUIRE);
+	return ft_wait_count(&seen->count, want, 1000);
 }
 
 static int
@@ -577,10 +560,4 @@ static struct unit_test_suite fosim_suite = {
 	},
 };
 
-int
-main(int argc, char **argv)
-{
-	RTE_SET_USED(argc);
-	RTE_SET_USED(argv);
-	return ft_suite_main("test_fosim", &fosim_suite);
-}
+FT_MAIN(fosim_suite)

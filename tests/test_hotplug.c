@@ -16,18 +16,26 @@
 
 #include <pthread.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <rte_bus_vdev.h>
+#include <rte_devargs.h>
 #include <rte_launch.h>
 
-#include <rte_devargs.h>
-
 #include "failover_private.h"
-#include "ft_test.h"
+#include "fosim.h"
+#include "ft_log.h"
 #include "ft_rig.h"
+#include "ft_stats.h"
+#include "ft_test.h"
+#include "ft_wait.h"
+#include "rte_pmd_failover.h"
 
 #define FO_MTU 1600
 
-static struct rig rig;
+static const struct ft_rig_conf rig_conf =
+	FT_RIG_VF_CONF(8191, ",link_poll_ms=0,hotplug_timeout_ms=300");
+static struct ft_rig rig;
 static unsigned int pool_start;
 static uint16_t vf;                 /* current primary (a fosim port) */
 
@@ -48,12 +56,7 @@ port_device(uint16_t port)
 static uint64_t
 xstat(const char *name)
 {
-	uint64_t id, v = UINT64_MAX;
-
-	if (rte_eth_xstats_get_id_by_name(rig.fo, name, &id) != 0 ||
-	    rte_eth_xstats_get_by_id(rig.fo, &id, &v, 1) != 1)
-		return UINT64_MAX;
-	return v;
+	return ft_xstat(rig.fo, name);
 }
 
 static uint64_t
@@ -76,32 +79,27 @@ acct_start(struct acct *a)
 static void
 collect(struct acct *a, uint16_t vf_port)
 {
-	struct rte_mbuf *pkts[RIG_BURST];
+	struct rte_mbuf *pkts[FT_BURST];
 	int n;
 
-	while ((n = fosim_tx_collect(vf_port, 0, pkts, RIG_BURST)) > 0) {
+	while ((n = fosim_tx_collect(vf_port, 0, pkts, FT_BURST)) > 0) {
 		rte_pktmbuf_free_bulk(pkts, n);
 		a->to_vf += n;
 	}
-	a->to_vhost += rig_vh_drain(&rig);
+	a->to_vhost += ft_rig_vh_drain(&rig);
 }
 
 /* One burst through the failover port; what is not sent is freed. */
 static void
 send_one(struct acct *a, uint16_t vf_port)
 {
-	struct rte_mbuf *pkts[RIG_BURST];
-	uint16_t n;
+	int n = ft_tx_blank(rig.fo, rig.pool, FT_BURST, 64);
 
-	if (rte_pktmbuf_alloc_bulk(rig.pool, pkts, RIG_BURST) != 0)
+	if (n < 0)
 		return;
-	for (n = 0; n < RIG_BURST; n++)
-		rte_pktmbuf_append(pkts[n], 64);
-	n = rte_eth_tx_burst(rig.fo, 0, pkts, RIG_BURST);
-	rte_pktmbuf_free_bulk(pkts + n, RIG_BURST - n);
-	a->offered += RIG_BURST;
+	a->offered += FT_BURST;
 	a->sent += n;
-	a->returned += RIG_BURST - n;
+	a->returned += FT_BURST - n;
 	collect(a, vf_port);
 }
 
@@ -116,7 +114,7 @@ send_n(struct acct *a, unsigned int n)
 static void
 removal_begin(char *name, size_t len, struct acct *a)
 {
-	strlcpy(name, rig_vf_name(&rig, 0), len);
+	strlcpy(name, ft_rig_vf_name(&rig, 0), len);
 	acct_start(a);
 	send_n(a, 4);
 }
@@ -152,14 +150,14 @@ case_setup(void)
 
 	if (rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &vf) != 0) {
 		t0 = rte_get_timer_cycles();
-		if (rig_vf_plug(&rig, NULL) != 0 ||
-		    rig_wait_active(&rig, RTE_PMD_FAILOVER_PRIMARY, 2000) != 0 ||
+		if (ft_rig_vf_plug(&rig, NULL) != 0 ||
+		    ft_wait_active(rig.fo, RTE_PMD_FAILOVER_PRIMARY, 2000) != 0 ||
 		    rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &vf) != 0) {
 			printf("no primary joined\n");
 			return TEST_FAILED;
 		}
 		printf("  VF probe to active primary: %.3f ms\n",
-		       rig_ms(rte_get_timer_cycles() - t0));
+		       ft_ms(rte_get_timer_cycles() - t0));
 	}
 	return TEST_SUCCESS;
 }
@@ -167,7 +165,7 @@ case_setup(void)
 static void
 case_teardown(void)
 {
-	rig_vh_drain(&rig);
+	ft_rig_vh_drain(&rig);
 }
 
 /* MAC match on NEW: the VF joined with the failover's state replayed. */
@@ -178,7 +176,7 @@ test_pair_mac_on_new(void)
 	uint16_t nb_rx = 0, nb_tx = 0, mtu = 0;
 	struct acct a;
 
-	rte_ether_unformat_addr(RIG_MAC_STR, &want);
+	rte_ether_unformat_addr(FT_RIG_VF_MAC, &want);
 	TEST_ASSERT_SUCCESS(fosim_configured_queues(vf, &nb_rx, &nb_tx), "not a fosim port");
 	TEST_ASSERT(nb_rx == 1 && nb_tx == 1, "queues not replayed: %u/%u", nb_rx, nb_tx);
 	TEST_ASSERT_SUCCESS(rte_eth_dev_get_mtu(vf, &mtu), "mtu");
@@ -203,14 +201,14 @@ test_lsc(void)
 	acct_start(&a);
 	send_one(&a, vf);
 	TEST_ASSERT_SUCCESS(fosim_set_link(vf, 0), "link down");
-	TEST_ASSERT_SUCCESS(rig_wait_active(&rig, RTE_PMD_FAILOVER_STANDBY, 1000),
+	TEST_ASSERT_SUCCESS(ft_wait_active(rig.fo, RTE_PMD_FAILOVER_STANDBY, 1000),
 			    "no failover on INTR_LSC");
 	send_one(&a, vf);
 	TEST_ASSERT_SUCCESS(fosim_set_link(vf, 1), "link up");
-	TEST_ASSERT_SUCCESS(rig_wait_active(&rig, RTE_PMD_FAILOVER_PRIMARY, 1000),
+	TEST_ASSERT_SUCCESS(ft_wait_active(rig.fo, RTE_PMD_FAILOVER_PRIMARY, 1000),
 			    "no failback on INTR_LSC");
 	send_one(&a, vf);
-	TEST_ASSERT(a.to_vhost >= RIG_BURST, "nothing went to the standby");
+	TEST_ASSERT(a.to_vhost >= FT_BURST, "nothing went to the standby");
 	return acct_check(&a, vf);
 }
 
@@ -220,7 +218,7 @@ check_gone(uint16_t old, const char *name)
 {
 	uint16_t p;
 
-	TEST_ASSERT_SUCCESS(rig_wait_primary(&rig, 0, 2000), "primary still there");
+	TEST_ASSERT_SUCCESS(ft_wait_primary(rig.fo, 0, 2000), "primary still there");
 	TEST_ASSERT_EQUAL(rte_pmd_failover_active_path(rig.fo), RTE_PMD_FAILOVER_STANDBY,
 			  "standby not active after removal");
 	TEST_ASSERT_EQUAL(fosim_op_count(old, "close"), 1, "VF not closed exactly once");
@@ -249,7 +247,7 @@ test_rmv(void)
 		rte_delay_us_sleep(20);  /* leave the core to the interrupt thread */
 	}
 	printf("  INTR_RMV: TX on the standby after %.3f ms\n",
-	       rig_ms(rte_get_timer_cycles() - t0));
+	       ft_ms(rte_get_timer_cycles() - t0));
 	send_n(&a, 4);
 	TEST_ASSERT_SUCCESS(check_gone(vf, name), "removal");
 	return acct_check(&a, vf);
@@ -299,7 +297,7 @@ test_destroy(void)
 	char name[32];
 	struct acct a;
 
-	strlcpy(name, rig_vf_name(&rig, 0), sizeof(name));
+	strlcpy(name, ft_rig_vf_name(&rig, 0), sizeof(name));
 	acct_start(&a);
 	send_one(&a, vf);
 	/*
@@ -310,7 +308,7 @@ test_destroy(void)
 	TEST_ASSERT_SUCCESS(rte_dev_remove(port_device(vf)), "rte_dev_remove");
 	TEST_ASSERT_SUCCESS(check_gone(vf, name), "removal");
 	send_one(&a, vf);
-	TEST_ASSERT(a.to_vhost >= RIG_BURST, "nothing went to the standby");
+	TEST_ASSERT(a.to_vhost >= FT_BURST, "nothing went to the standby");
 	return acct_check(&a, vf);
 }
 
@@ -323,15 +321,15 @@ test_readd_on_dev_add(void)
 	uint64_t t0;
 	struct acct a;
 
-	strlcpy(name, rig_vf_name(&rig, 0), sizeof(name));
+	strlcpy(name, ft_rig_vf_name(&rig, 0), sizeof(name));
 	TEST_ASSERT_SUCCESS(rte_pmd_failover_primary_leave(rig.fo), "leave");
-	TEST_ASSERT_SUCCESS(rig_wait_primary(&rig, 0, 1000), "primary still there");
+	TEST_ASSERT_SUCCESS(ft_wait_primary(rig.fo, 0, 1000), "primary still there");
 	t0 = rte_get_timer_cycles();
 	rte_dev_event_callback_process(name, RTE_DEV_EVENT_ADD);
-	TEST_ASSERT_SUCCESS(rig_wait_active(&rig, RTE_PMD_FAILOVER_PRIMARY, 2000),
+	TEST_ASSERT_SUCCESS(ft_wait_active(rig.fo, RTE_PMD_FAILOVER_PRIMARY, 2000),
 			    "no failback after RTE_DEV_EVENT_ADD");
 	printf("  RTE_DEV_EVENT_ADD to active primary: %.3f ms\n",
-	       rig_ms(rte_get_timer_cycles() - t0));
+	       ft_ms(rte_get_timer_cycles() - t0));
 	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &vf),
 			    "no primary");
 	TEST_ASSERT_EQUAL(strcmp(rte_dev_name(port_device(vf)), name), 0,
@@ -340,7 +338,7 @@ test_readd_on_dev_add(void)
 	TEST_ASSERT_EQUAL(mtu, FO_MTU, "state not replayed on the re-probed VF");
 	acct_start(&a);
 	send_one(&a, vf);
-	TEST_ASSERT_EQUAL(a.to_vf, RIG_BURST, "traffic not back on the VF");
+	TEST_ASSERT_EQUAL(a.to_vf, FT_BURST, "traffic not back on the VF");
 	/* an ADD for a device nobody had changes nothing */
 	rte_dev_event_callback_process("net_fosim99", RTE_DEV_EVENT_ADD);
 	TEST_ASSERT(rte_eth_dev_get_port_by_name("net_fosim99", &mtu) != 0,
@@ -369,11 +367,11 @@ static int
 late_rx_poll(void *arg)
 {
 	struct late_rx *l = arg;
-	struct rte_mbuf *pkts[RIG_BURST];
+	struct rte_mbuf *pkts[FT_BURST];
 	uint16_t n;
 
 	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
-		n = rte_eth_rx_burst(rig.fo, 0, pkts, RIG_BURST);
+		n = rte_eth_rx_burst(rig.fo, 0, pkts, FT_BURST);
 		rte_pktmbuf_free_bulk(pkts, n);
 		__atomic_store_n(&l->received, l->received + n, __ATOMIC_RELEASE);
 		rte_delay_us_block(20);
@@ -430,7 +428,7 @@ test_leave_drains_late_frames(void)
 		__atomic_store_n(&l.stop, 1, __ATOMIC_RELEASE);
 		rte_eal_wait_lcore(1);
 		printf("  attempt %d: %u frames put on the leaving VF, %u received, longest "
-		       "gap %.1f ms\n", attempt, l.injected, l.received, rig_ms(l.gap));
+		       "gap %.1f ms\n", attempt, l.injected, l.received, ft_ms(l.gap));
 		if (l.gap < limit)
 			break;
 	}
@@ -447,9 +445,9 @@ test_leave_drains_late_frames(void)
 static int
 primary_away(char *name, size_t len)
 {
-	strlcpy(name, rig_vf_name(&rig, 0), len);
+	strlcpy(name, ft_rig_vf_name(&rig, 0), len);
 	TEST_ASSERT_SUCCESS(rte_pmd_failover_primary_leave(rig.fo), "leave");
-	return rig_wait_primary(&rig, 0, 1000);
+	return ft_wait_primary(rig.fo, 0, 1000);
 }
 
 static const char *
@@ -476,7 +474,7 @@ test_readd_retried(void)
 	TEST_ASSERT_SUCCESS(fosim_probe_fail(name, 3), "probe failures");
 	n0 = fosim_probe_count(name);
 	rte_dev_event_callback_process(name, RTE_DEV_EVENT_ADD);
-	TEST_ASSERT_SUCCESS(rig_wait_active(&rig, RTE_PMD_FAILOVER_PRIMARY, 2000),
+	TEST_ASSERT_SUCCESS(ft_wait_active(rig.fo, RTE_PMD_FAILOVER_PRIMARY, 2000),
 			    "no failback: the re-probe was not retried");
 	TEST_ASSERT_EQUAL(fosim_probe_count(name) - n0, 4, "3 failed probes, then one good");
 	TEST_ASSERT_EQUAL(strcmp(primary_device_name(), name), 0, "a different device joined");
@@ -508,11 +506,11 @@ test_readd_gives_up(void)
 		    "the give-up line does not say why");
 	rte_delay_us_sleep(300 * 1000);
 	TEST_ASSERT_EQUAL(fosim_probe_count(name), n1, "attempts after giving up");
-	TEST_ASSERT(rig_wait_primary(&rig, 1, 10) != 0, "a primary joined");
+	TEST_ASSERT(ft_wait_primary(rig.fo, 1, 10) != 0, "a primary joined");
 	/* a new announcement starts over */
 	TEST_ASSERT_SUCCESS(fosim_probe_fail(name, 0), "clear");
 	rte_dev_event_callback_process(name, RTE_DEV_EVENT_ADD);
-	TEST_ASSERT_SUCCESS(rig_wait_active(&rig, RTE_PMD_FAILOVER_PRIMARY, 2000),
+	TEST_ASSERT_SUCCESS(ft_wait_active(rig.fo, RTE_PMD_FAILOVER_PRIMARY, 2000),
 			    "no failback after a second announcement");
 	return TEST_SUCCESS;
 }
@@ -540,10 +538,10 @@ test_new_device_paired_by_mac(void)
 	uint16_t p;
 
 	TEST_ASSERT_SUCCESS(primary_away(old, sizeof(old)), "primary still there");
-	TEST_ASSERT_SUCCESS(bus_device_add(name, RIG_VF_ARGS, RTE_DEVTYPE_VIRTUAL), "devargs");
+	TEST_ASSERT_SUCCESS(bus_device_add(name, FT_RIG_VF_ARGS, RTE_DEVTYPE_VIRTUAL), "devargs");
 	ft_log_reset();
 	rte_dev_event_callback_process(name, RTE_DEV_EVENT_ADD);
-	TEST_ASSERT_SUCCESS(rig_wait_active(&rig, RTE_PMD_FAILOVER_PRIMARY, 2000),
+	TEST_ASSERT_SUCCESS(ft_wait_active(rig.fo, RTE_PMD_FAILOVER_PRIMARY, 2000),
 			    "the new device was not paired");
 	TEST_ASSERT_EQUAL(strcmp(primary_device_name(), name), 0, "another device joined");
 	TEST_ASSERT(ft_log_has("(paired by MAC)"), "the log does not say how it paired");
@@ -567,7 +565,7 @@ test_new_device_refused(void)
 	TEST_ASSERT_SUCCESS(bus_device_add("net_fosim89", "mac=02:00:00:00:00:89",
 					   RTE_DEVTYPE_VIRTUAL), "devargs");
 	rte_dev_event_callback_process("net_fosim89", RTE_DEV_EVENT_ADD);
-	rte_ether_unformat_addr(RIG_MAC_STR, &fo_mac);
+	rte_ether_unformat_addr(FT_RIG_VF_MAC, &fo_mac);
 	rte_ether_format_addr(mac, sizeof(mac), &fo_mac);
 	snprintf(want, sizeof(want), "carries MAC 02:00:00:00:00:89, the failover's is %s", mac);
 	TEST_ASSERT(ft_log_wait(want, 2000), "no refusal naming the MAC");
@@ -576,7 +574,7 @@ test_new_device_refused(void)
 		    "the device with another MAC was left probed");
 	TEST_ASSERT_EQUAL(fosim_probe_count("net_fosim89"), 1, "probed more than once");
 	/* blocked by EAL's policy: never probed */
-	TEST_ASSERT_SUCCESS(bus_device_add("net_fosim87", RIG_VF_ARGS, RTE_DEVTYPE_BLOCKED),
+	TEST_ASSERT_SUCCESS(bus_device_add("net_fosim87", FT_RIG_VF_ARGS, RTE_DEVTYPE_BLOCKED),
 			    "devargs");
 	rte_dev_event_callback_process("net_fosim87", RTE_DEV_EVENT_ADD);
 	TEST_ASSERT(ft_log_wait("net_fosim87 added, not probed: blocked by EAL (-b)", 2000),
@@ -594,7 +592,7 @@ test_new_device_refused(void)
 		    "the application's device was not left alone");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_fosim86", &p), "port gone");
 	TEST_ASSERT_SUCCESS(rte_vdev_uninit("net_fosim86"), "unplug");
-	TEST_ASSERT(rig_wait_primary(&rig, 1, 10) != 0, "a primary joined");
+	TEST_ASSERT(ft_wait_primary(rig.fo, 1, 10) != 0, "a primary joined");
 	return TEST_SUCCESS;
 }
 
@@ -632,7 +630,7 @@ pci_state_is(const char *top, bool by_mac, enum fo_hp_state state, const char *w
 	enum fo_hp_state st;
 	char why[160] = "";
 
-	rte_ether_unformat_addr(RIG_MAC_STR, &mac);
+	rte_ether_unformat_addr(FT_RIG_VF_MAC, &mac);
 	st = fo_hp_pci_state(top, "0000:02:00.0", by_mac, &mac, why, sizeof(why));
 	printf("  %s -> %d: %s\n", by_mac ? "by MAC" : "named", st, why);
 	TEST_ASSERT_EQUAL(st, state, "state (%s)", why);
@@ -671,7 +669,7 @@ test_pci_readiness(void)
 	if (mkdir(cmd, 0700) != 0)
 		goto out;
 	snprintf(cmd, sizeof(cmd), "%s/net/eth1", dev);
-	if (mkdir(cmd, 0700) != 0 || sysfs_put(dev, "net/eth1/address", RIG_MAC_STR "\n") != 0 ||
+	if (mkdir(cmd, 0700) != 0 || sysfs_put(dev, "net/eth1/address", FT_RIG_VF_MAC "\n") != 0 ||
 	    pci_state_is(top, true, FO_HP_REFUSE,
 			 "carries the failover MAC but is bound to kernel driver e1000e") != 0 ||
 	    /* not a network controller (a storage controller) */
@@ -697,8 +695,8 @@ static int
 test_lsc_lost_polled(void)
 {
 	const char *args = "mac=02:fa:11:00:00:60,lsc=1,lsc_lost=1";
+	struct rte_eth_conf conf = { .intr_conf.lsc = 1 };
 	uint16_t fo, vf;
-	struct rig r = { .pool = rig.pool };
 	int ret = TEST_FAILED;
 
 	if (rte_vdev_init("net_fosim60", args) != 0 ||
@@ -707,21 +705,20 @@ test_lsc_lost_polled(void)
 			  "primary=net_fosim60,standby=net_fosim61,link_poll_ms=5") != 0)
 		goto out;
 	if (rte_eth_dev_get_port_by_name("net_failover_lp0", &fo) != 0 ||
-	    rig_port_setup(fo, rig.pool, 1) != 0 ||
+	    ft_port_start(fo, 1, 256, &conf, rig.pool) != 0 ||
 	    rte_pmd_failover_sub_port(fo, RTE_PMD_FAILOVER_PRIMARY, &vf) != 0)
 		goto out;
-	r.fo = fo;
-	if (rig_wait_active(&r, RTE_PMD_FAILOVER_PRIMARY, 1000) != 0) {
+	if (ft_wait_active(fo, RTE_PMD_FAILOVER_PRIMARY, 1000) != 0) {
 		printf("primary not active\n");
 		goto out;
 	}
 	fosim_set_link(vf, 0);
-	if (rig_wait_active(&r, RTE_PMD_FAILOVER_STANDBY, 1000) != 0) {
+	if (ft_wait_active(fo, RTE_PMD_FAILOVER_STANDBY, 1000) != 0) {
 		printf("no failover: the lost LSC was not made up by the poll\n");
 		goto out;
 	}
 	fosim_set_link(vf, 1);
-	if (rig_wait_active(&r, RTE_PMD_FAILOVER_PRIMARY, 1000) != 0) {
+	if (ft_wait_active(fo, RTE_PMD_FAILOVER_PRIMARY, 1000) != 0) {
 		printf("no failback on the poll\n");
 		goto out;
 	}
@@ -737,15 +734,10 @@ out:
 	return ret;
 }
 
-/* Wait (sleeping: the interrupt thread shares this core) for an xstat. */
 static int
 wait_xstat(const char *name, uint64_t want)
 {
-	unsigned int i;
-
-	for (i = 0; i < 2000 && xstat(name) != want; i++)
-		rte_delay_us_sleep(1000);
-	return xstat(name) == want ? 0 : -1;
+	return ft_wait_xstat(rig.fo, name, want, 2000);
 }
 
 /* A second VF with the same MAC while the role is filled is refused. */
@@ -756,7 +748,7 @@ test_refuse_second(void)
 	struct rte_eth_dev_owner owner;
 	uint16_t p, cur;
 
-	TEST_ASSERT_SUCCESS(rte_vdev_init("net_fosim95", RIG_VF_ARGS), "plug");
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_fosim95", FT_RIG_VF_ARGS), "plug");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_fosim95", &p), "port");
 	TEST_ASSERT_SUCCESS(wait_xstat("refused_ports", refused + 1), "refusal not counted");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_owner_get(p, &owner), "owner");
@@ -779,10 +771,10 @@ test_refuse_unfit(void)
 	uint16_t p;
 
 	TEST_ASSERT_SUCCESS(rte_pmd_failover_primary_leave(rig.fo), "leave");
-	TEST_ASSERT_SUCCESS(rte_vdev_init("net_fosim96", RIG_VF_ARGS ",max_mtu=1500"), "plug");
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_fosim96", FT_RIG_VF_ARGS ",max_mtu=1500"), "plug");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_fosim96", &p), "port");
 	TEST_ASSERT_SUCCESS(wait_xstat("refused_ports", refused + 1), "veto not counted");
-	TEST_ASSERT(rig_wait_primary(&rig, 1, 50) != 0, "an unfit VF was adopted");
+	TEST_ASSERT(ft_wait_primary(rig.fo, 1, 50) != 0, "an unfit VF was adopted");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_owner_get(p, &owner), "owner");
 	TEST_ASSERT_EQUAL(owner.id, RTE_ETH_DEV_NO_OWNER, "vetoed port still owned");
 	TEST_ASSERT_SUCCESS(rte_vdev_uninit("net_fosim96"), "unplug");
@@ -804,8 +796,7 @@ test_close_returns_pool(void)
 static int
 suite_setup(void)
 {
-	if (ft_log_open() != 0 ||
-	    rig_setup(&rig, 8191, ",link_poll_ms=0,hotplug_timeout_ms=300") != 0)
+	if (ft_log_open() != 0 || ft_rig_setup(&rig, &rig_conf) != 0)
 		return -1;
 	if (rte_eth_dev_stop(rig.fo) != 0 || rte_eth_dev_set_mtu(rig.fo, FO_MTU) != 0 ||
 	    rte_eth_dev_start(rig.fo) != 0)
@@ -817,7 +808,7 @@ suite_setup(void)
 static void
 suite_teardown(void)
 {
-	rig_teardown(&rig);
+	ft_rig_teardown(&rig);
 }
 
 static struct unit_test_suite hotplug_suite = {
@@ -846,10 +837,4 @@ static struct unit_test_suite hotplug_suite = {
 	}
 };
 
-int
-main(int argc, char **argv)
-{
-	RTE_SET_USED(argc);
-	RTE_SET_USED(argv);
-	return ft_suite_main("test_hotplug", &hotplug_suite);
-}
+FT_MAIN(hotplug_suite)

@@ -19,7 +19,10 @@
 #include <rte_ethdev.h>
 #include <ethdev_driver.h>
 
+#include "ft_log.h"
+#include "ft_rig.h"
 #include "ft_test.h"
+#include "ft_wait.h"
 #include "rte_failover.h"
 
 enum call { C_ATTACH, C_REMOVE, C_DETACH, C_LINK, C_DEV_ADD, C_NB };
@@ -77,7 +80,7 @@ inst_link(void *ctx, uint16_t port_id)
 	struct inst *in = ctx;
 
 	if (in->link_sleep_ms > 0) {
-		rte_delay_us_sleep(in->link_sleep_ms * 1000);
+		ft_sleep_us(in->link_sleep_ms * 1000);
 		__atomic_store_n(&in->link_done, true, __ATOMIC_RELEASE);
 	}
 	count(in, C_LINK, port_id);
@@ -104,13 +107,6 @@ static unsigned int
 calls(const struct inst *in, enum call c)
 {
 	return __atomic_load_n(&in->calls[c], __ATOMIC_ACQUIRE);
-}
-
-static int
-null_port(const char *name, uint16_t *port)
-{
-	TEST_ASSERT_SUCCESS(rte_vdev_init(name, NULL), "probe %s", name);
-	return rte_eth_dev_get_port_by_name(name, port);
 }
 
 static const char *
@@ -154,12 +150,12 @@ test_register_calls_no_op(void)
 	char own[RTE_ETH_MAX_OWNER_NAME_LEN];
 	uint16_t p;
 
-	TEST_ASSERT_SUCCESS(null_port("net_null_lib0", &p), "port");
+	TEST_ASSERT_SUCCESS(ft_null_create("net_null_lib0", NULL, &p), "port");
 	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(p, &conf.mac), "mac");
 	conf.mac_set = 1;
 	fo = rte_failover_register(&conf, &inst_ops, &inst);
 	TEST_ASSERT_NOT_NULL(fo, "register");
-	rte_delay_us_sleep(20 * 1000);  /* the interrupt thread has had its chance */
+	ft_sleep_us(20 * 1000);  /* the interrupt thread has had its chance */
 	TEST_ASSERT_EQUAL(calls(&inst, C_ATTACH), 0,
 			  "an op reached the instance before rte_failover_scan()");
 	__atomic_store_n(&inst.fo, fo, __ATOMIC_RELEASE);
@@ -188,7 +184,7 @@ test_new_port_claimed(void)
 	conf.dev_name[1] = "net_null_lib1";
 	TEST_ASSERT_NOT_NULL(inst_register(&inst, &conf), "register");
 	rte_failover_scan(inst.fo);
-	TEST_ASSERT_SUCCESS(null_port("net_null_lib1", &p), "port");
+	TEST_ASSERT_SUCCESS(ft_null_create("net_null_lib1", NULL, &p), "port");
 	TEST_ASSERT_EQUAL(calls(&inst, C_ATTACH), 1, "the new port was not attached at once");
 	TEST_ASSERT_EQUAL(inst.port, p, "attached the wrong port");
 	TEST_ASSERT_EQUAL(inst.hint, 1, "not handed over with the name it matched");
@@ -209,7 +205,7 @@ test_owned_port_left(void)
 	char own[RTE_ETH_MAX_OWNER_NAME_LEN];
 	uint16_t p;
 
-	TEST_ASSERT_SUCCESS(null_port("net_null_lib2", &p), "port");
+	TEST_ASSERT_SUCCESS(ft_null_create("net_null_lib2", NULL, &p), "port");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_owner_new(&app.id), "owner id");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_owner_set(p, &app), "owner");
 	conf.dev_name[0] = "net_null_lib2";
@@ -234,7 +230,7 @@ test_events_translated(void)
 
 	conf.dev_name[0] = "net_null_lib3";
 	TEST_ASSERT_NOT_NULL(inst_register(&inst, &conf), "register");
-	TEST_ASSERT_SUCCESS(null_port("net_null_lib3", &p), "port");
+	TEST_ASSERT_SUCCESS(ft_null_create("net_null_lib3", NULL, &p), "port");
 	TEST_ASSERT_EQUAL(calls(&inst, C_ATTACH), 1, "not attached");
 	rte_eth_dev_callback_process(&rte_eth_devices[p], RTE_ETH_EVENT_INTR_LSC, NULL);
 	TEST_ASSERT_EQUAL(calls(&inst, C_LINK), 1, "LSC not translated into link_change");
@@ -261,7 +257,7 @@ probe_thread(void *arg)
 {
 	uint16_t p;
 
-	return (void *)(intptr_t)null_port(arg, &p);
+	return (void *)(intptr_t)ft_null_create(arg, NULL, &p);
 }
 
 static int
@@ -311,10 +307,10 @@ test_unregister_waits(void)
 	conf.dev_name[0] = "net_null_lib5";
 	inst.link_sleep_ms = 50;
 	TEST_ASSERT_NOT_NULL(inst_register(&inst, &conf), "register");
-	TEST_ASSERT_SUCCESS(null_port("net_null_lib5", &p), "port");
+	TEST_ASSERT_SUCCESS(ft_null_create("net_null_lib5", NULL, &p), "port");
 	TEST_ASSERT_SUCCESS(pthread_create(&t, NULL, lsc_thread, (void *)(uintptr_t)p),
 			    "thread");
-	rte_delay_us_sleep(10 * 1000);  /* the op is inside its sleep */
+	ft_sleep_us(10 * 1000);  /* the op is inside its sleep */
 	rte_failover_unregister(inst.fo);
 	TEST_ASSERT(__atomic_load_n(&inst.link_done, __ATOMIC_ACQUIRE),
 		    "unregister returned while an op was in progress");
@@ -329,7 +325,7 @@ test_one_owner(void)
 	struct rte_failover_conf conf = { .name = "fo_lib6" }, conf2 = { .name = "fo_lib7" };
 	uint16_t p;
 
-	TEST_ASSERT_SUCCESS(null_port("net_null_lib6", &p), "port");
+	TEST_ASSERT_SUCCESS(ft_null_create("net_null_lib6", NULL, &p), "port");
 	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(p, &conf.mac), "mac");
 	conf.mac_set = conf2.mac_set = 1;
 	conf2.mac = conf.mac;
@@ -369,10 +365,4 @@ static struct unit_test_suite lib_suite = {
 	}
 };
 
-int
-main(int argc, char **argv)
-{
-	RTE_SET_USED(argc);
-	RTE_SET_USED(argv);
-	return ft_suite_main("test_lib", &lib_suite);
-}
+FT_MAIN(lib_suite)

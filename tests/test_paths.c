@@ -137,6 +137,7 @@ test_state_order(void)
 
 static struct unit_test_suite paths_suite = {
 	.suite_name = "the path rule, every combination of sub-port states",
+	.no_eal = true,
 	.unit_test_cases = {
 		TEST_CASE(test_rule_table),
 		TEST_CASE(test_state_order),
@@ -144,10 +145,4 @@ static struct unit_test_suite paths_suite = {
 	}
 };
 
-int
-main(int argc, char **argv)
-{
-	RTE_SET_USED(argc);
-	RTE_SET_USED(argv);
-	return ft_suite_main("test_paths", &paths_suite);
-}
+FT_MAIN(paths_suite)

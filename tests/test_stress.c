@@ -17,11 +17,17 @@
  * Cycles: 200, or FT_STRESS_CYCLES (e.g. 1000 for the long run).
  */
 
+#include <stdlib.h>
+
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
-#include "ft_test.h"
+#include "fosim.h"
 #include "ft_rig.h"
+#include "ft_stats.h"
+#include "ft_test.h"
+#include "ft_wait.h"
+#include "rte_pmd_failover.h"
 
 enum trigger { TR_LSC, TR_RMV, TR_DEV_REMOVE, TR_API, TR_NB };
 enum readd { RA_LINK_UP, RA_PROBE, RA_DEV_ADD, RA_NB };
@@ -35,13 +41,13 @@ static const char *const readd_name[RA_NB] = {
 	"RTE_DEV_EVENT_ADD (failover re-probes)",
 };
 
-static struct rig rig;
+static const struct ft_rig_conf rig_conf = FT_RIG_VF_CONF(16383, NULL);
+static struct ft_rig rig;
 static unsigned int nb_cycles = 200;
 
 /* Shared with the loop: the control side arms, the loop stamps. */
 static int stop;
-static int want_role = -1;
-static uint64_t t_first;
+static struct ft_stamp first = FT_STAMP_INIT;
 
 /* Written by the loop only, read after it stopped. */
 static struct {
@@ -51,9 +57,7 @@ static struct {
 static int
 traffic_loop(void *arg)
 {
-	struct rte_mbuf *pkts[RIG_BURST];
-	uint16_t n, i;
-	int role;
+	int role, n;
 
 	RTE_SET_USED(arg);
 	while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
@@ -62,47 +66,18 @@ traffic_loop(void *arg)
 			loop.no_path++;
 		else if (role != RTE_PMD_FAILOVER_PRIMARY && role != RTE_PMD_FAILOVER_STANDBY)
 			loop.bad_role++;
-		if (rte_pktmbuf_alloc_bulk(rig.pool, pkts, RIG_BURST) == 0) {
-			for (i = 0; i < RIG_BURST; i++)
-				rte_pktmbuf_append(pkts[i], 64);
-			n = rte_eth_tx_burst(rig.fo, 0, pkts, RIG_BURST);
-			rte_pktmbuf_free_bulk(pkts + n, RIG_BURST - n);
-			loop.offered += RIG_BURST;
+		n = ft_tx_blank(rig.fo, rig.pool, FT_BURST, 64);
+		if (n >= 0) {
+			loop.offered += FT_BURST;
 			loop.sent += n;
-			loop.returned += RIG_BURST - n;
+			loop.returned += FT_BURST - n;
 			loop.bursts++;
-			if (n > 0 && role == __atomic_load_n(&want_role, __ATOMIC_ACQUIRE)) {
-				__atomic_store_n(&want_role, -1, __ATOMIC_RELAXED);
-				__atomic_store_n(&t_first, rte_get_timer_cycles(),
-						 __ATOMIC_RELEASE);
-			}
+			ft_stamp_hit(&first, role, n);
 		}
-		n = rte_eth_rx_burst(rig.fo, 0, pkts, RIG_BURST);
-		rte_pktmbuf_free_bulk(pkts, n);
-		rig_vh_drain(&rig);
+		ft_port_drain(rig.fo);
+		ft_rig_vh_drain(&rig);
 	}
 	return 0;
-}
-
-static void
-arm(int role)
-{
-	__atomic_store_n(&t_first, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&want_role, role, __ATOMIC_RELEASE);
-}
-
-/* Wait for the loop's first burst on the armed role; 0 on timeout. */
-static uint64_t
-first_burst(uint64_t t0)
-{
-	uint64_t end = t0 + 2 * rte_get_timer_hz(), t;
-
-	while ((t = __atomic_load_n(&t_first, __ATOMIC_ACQUIRE)) == 0) {
-		if (rte_get_timer_cycles() > end)
-			return 0;
-		rte_delay_us_sleep(10);
-	}
-	return t > t0 ? t - t0 : 1;
 }
 
 static int
@@ -114,7 +89,7 @@ trigger(enum trigger tr, uint16_t vf)
 	case TR_RMV:
 		return fosim_remove(vf);
 	case TR_DEV_REMOVE:
-		rte_dev_event_callback_process(rig_vf_name(&rig, 0), RTE_DEV_EVENT_REMOVE);
+		rte_dev_event_callback_process(ft_rig_vf_name(&rig, 0), RTE_DEV_EVENT_REMOVE);
 		return 0;
 	default:
 		return rte_pmd_failover_primary_leave(rig.fo);
@@ -128,9 +103,9 @@ readd(enum readd ra, uint16_t vf)
 	case RA_LINK_UP:
 		return fosim_set_link(vf, 1);
 	case RA_PROBE:
-		return rig_vf_plug(&rig, ",tx_sink=1");
+		return ft_rig_vf_plug(&rig, ",tx_sink=1");
 	default:
-		rte_dev_event_callback_process(rig_vf_name(&rig, 0), RTE_DEV_EVENT_ADD);
+		rte_dev_event_callback_process(ft_rig_vf_name(&rig, 0), RTE_DEV_EVENT_ADD);
 		return 0;
 	}
 }
@@ -149,22 +124,20 @@ cycle(unsigned int i)
 
 	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &vf),
 			    "cycle %u: no primary", i);
-	arm(RTE_PMD_FAILOVER_STANDBY);
-	t0 = rte_get_timer_cycles();
+	t0 = ft_stamp_arm(&first, RTE_PMD_FAILOVER_STANDBY);
 	TEST_ASSERT_SUCCESS(trigger(tr, vf), "cycle %u: %s", i, trigger_name[tr]);
-	dt = first_burst(t0);
+	dt = ft_stamp_wait(&first, t0, 2000);
 	TEST_ASSERT(dt != 0, "cycle %u: no burst on the standby after %s", i, trigger_name[tr]);
 	sw_ns[tr][nb_sw[tr]++] = dt;
 	if (tr != TR_LSC) {
-		TEST_ASSERT_SUCCESS(rig_wait_primary(&rig, 0, 2000),
+		TEST_ASSERT_SUCCESS(ft_wait_primary(rig.fo, 0, 2000),
 				    "cycle %u: primary not released after %s", i, trigger_name[tr]);
 		TEST_ASSERT(rte_pmd_failover_active_path(rig.fo) == RTE_PMD_FAILOVER_STANDBY,
 			    "cycle %u: active path is not the standby without a primary", i);
 	}
-	arm(RTE_PMD_FAILOVER_PRIMARY);
-	t0 = rte_get_timer_cycles();
+	t0 = ft_stamp_arm(&first, RTE_PMD_FAILOVER_PRIMARY);
 	TEST_ASSERT_SUCCESS(readd(ra, vf), "cycle %u: %s", i, readd_name[ra]);
-	dt = first_burst(t0);
+	dt = ft_stamp_wait(&first, t0, 2000);
 	TEST_ASSERT(dt != 0, "cycle %u: no burst on the primary after %s", i, readd_name[ra]);
 	ra_ns[ra][nb_ra[ra]++] = dt;
 	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &p),
@@ -194,10 +167,10 @@ test_unplug_replug_under_traffic(void)
 	       " returned to it\n", i, loop.bursts, loop.sent, loop.returned);
 	printf("  time from trigger to the first burst on the standby:\n");
 	for (k = 0; k < TR_NB; k++)
-		rig_print_pct(trigger_name[k], sw_ns[k], nb_sw[k]);
+		ft_pct_print(trigger_name[k], sw_ns[k], nb_sw[k]);
 	printf("  time from re-add to the first burst on the new primary:\n");
 	for (k = 0; k < RA_NB; k++)
-		rig_print_pct(readd_name[k], ra_ns[k], nb_ra[k]);
+		ft_pct_print(readd_name[k], ra_ns[k], nb_ra[k]);
 	for (k = 0; k < TR_NB; k++)
 		free(sw_ns[k]);
 	for (k = 0; k < RA_NB; k++)
@@ -233,8 +206,8 @@ suite_setup(void)
 		printf("needs 2 lcores\n");
 		return -1;
 	}
-	if (rig_setup(&rig, 16383, NULL) != 0 || rig_vf_plug(&rig, ",tx_sink=1") != 0 ||
-	    rig_wait_active(&rig, RTE_PMD_FAILOVER_PRIMARY, 2000) != 0)
+	if (ft_rig_setup(&rig, &rig_conf) != 0 || ft_rig_vf_plug(&rig, ",tx_sink=1") != 0 ||
+	    ft_wait_active(rig.fo, RTE_PMD_FAILOVER_PRIMARY, 2000) != 0)
 		return -1;
 	return 0;
 }
@@ -242,7 +215,7 @@ suite_setup(void)
 static void
 suite_teardown(void)
 {
-	rig_teardown(&rig);
+	ft_rig_teardown(&rig);
 }
 
 static struct unit_test_suite stress_suite = {
@@ -256,10 +229,4 @@ static struct unit_test_suite stress_suite = {
 	}
 };
 
-int
-main(int argc, char **argv)
-{
-	RTE_SET_USED(argc);
-	RTE_SET_USED(argv);
-	return ft_suite_main("test_stress", &stress_suite);
-}
+FT_MAIN(stress_suite)

@@ -487,6 +487,7 @@ test_mac_path(void)
 
 static struct unit_test_suite traffic_suite = {
 	.suite_name = "traffic engine",
+	.no_eal = true,
 	.unit_test_cases = {
 		TEST_CASE(test_frame_layout),
 		TEST_CASE_ST(acct_b_setup, acct_teardown, test_in_order),
@@ -509,8 +510,4 @@ static struct unit_test_suite traffic_suite = {
 	},
 };
 
-int
-main(void)
-{
-	return unit_test_suite_runner(&traffic_suite) == 0 ? 0 : 1;
-}
+FT_MAIN(traffic_suite)

@@ -23,27 +23,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 import traffic_lib as tl  # noqa: E402
-from traffic_lib import need  # noqa: E402
+from traffic_lib import GUEST_MAC, HOST_MAC, STEADY, need  # noqa: E402
 
 TIME_LIMIT = 90
-GUEST_MAC = "52:54:00:fa:11:10"
-HOST_MAC = "02:fa:11:00:00:99"
-STEADY = 2500
 
 
-class Bed:
+class Bed(tl.Bed):
     def __init__(self, rehearsal, peer):
+        super().__init__()
         self.rehearsal, self.peer = rehearsal, peer
-        tag = tl.unique_tag()
-        self.ns = tl.Netns()
-        self.h = "fo_td_" + tag
-        self.prefix = "fo_traffic_%s" % tag
-        self.far = self.guest = None
-        self.log = print if os.environ.get("TRAFFIC_VERBOSE") else None
+        self.h = "fo_td_" + self.tag
+        self.prefix = "fo_traffic_%s" % self.tag
         self.exit = None
 
     def ip(self, *args):
-        tl.run(["ip", "-n", self.h] + list(args))
+        super().ip(self.h, *args)
 
     def topology(self):
         self.ns.add(self.h)
@@ -75,14 +69,6 @@ class Bed:
             self.ip("link", "set", i, "master", "hbr")
             self.ip("link", "set", i, "up")
 
-    def advance(self, a_to, b_to):
-        self.far.wait_status("a_next_seq", a_to)
-        self.guest.wait_status("b_next_seq", b_to)
-
-    def step(self, n):
-        st = self.far.command("step %d" % n, "step")
-        return st["a_next_seq"], self.guest.command("status", "status")["b_next_seq"]
-
     def scenario(self):
         self.advance(1000, 1000)
         a, b = self.step(1)
@@ -106,10 +92,7 @@ class Bed:
         self.guest_rc = self.guest.quit()
 
     def close(self):
-        for p in (self.guest, self.far):
-            if p is not None:
-                p.quit()
-        self.ns.close()
+        super().close()
         shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
 
 

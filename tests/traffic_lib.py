@@ -75,6 +75,46 @@ NFT_SEQ = "@ll,240,64"
 NFT_SEQ_LOW = "@ll,296,8"
 
 
+GUEST_MAC = "52:54:00:fa:11:10"
+HOST_MAC = "02:fa:11:00:00:99"
+STEADY = 2500          # frames per direction in a steady step
+
+
+class Bed:
+    """Network namespaces and the programs of a traffic suite: the far end
+    (far) and a guest (the Prog attribute named guest_attr), ended by close()."""
+    guest_attr = "guest"
+
+    def __init__(self):
+        self.tag = unique_tag()
+        self.ns = Netns()
+        self.far = None
+        setattr(self, self.guest_attr, None)
+        self.log = print if os.environ.get("TRAFFIC_VERBOSE") else None
+        self.far_rep = None
+        self.a_total = self.b_total = None
+
+    def ip(self, ns, *args):
+        run(["ip", "-n", ns] + list(args))
+
+    def advance(self, a_to, b_to):
+        """Wait until the far end got A up to a_to and the guest B up to b_to."""
+        self.far.wait_status("a_next_seq", a_to)
+        getattr(self, self.guest_attr).wait_status("b_next_seq", b_to)
+
+    def step(self, n):
+        """Start step n at the far end: the next A and B seqs."""
+        st = self.far.command("step %d" % n, "step")
+        b = getattr(self, self.guest_attr).command("status", "status")["b_next_seq"]
+        return st["a_next_seq"], b
+
+    def close(self):
+        for p in (getattr(self, self.guest_attr), self.far):
+            if p is not None:
+                p.quit()
+        self.ns.close()
+
+
 def skip(why, nb_cases):
     """A suite that cannot run here: the reason, the counts, exit status 77."""
     print("skipped: %s" % why)

@@ -41,31 +41,23 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 import traffic_lib as tl  # noqa: E402
-from traffic_lib import need  # noqa: E402
+from traffic_lib import GUEST_MAC, HOST_MAC, STEADY, need  # noqa: E402
 
 TIME_LIMIT = 60
-GUEST_MAC = "52:54:00:fa:11:10"
-HOST_MAC = "02:fa:11:00:00:99"
-STEADY = 2500          # frames per direction in a steady step
 WINDOW = 1500          # A seqs in a range an impairment applies to
 MARGIN = 1000          # A seqs between a step's start and that range
 
 
-class Bed:
-    def __init__(self, peer):
-        self.peer = peer
-        tag = tl.unique_tag()
-        self.ns = tl.Netns()
-        self.h = "fo_th_" + tag
-        self.g = "fo_tg_" + tag
-        self.far = self.kg = None
-        self.log = print if os.environ.get("TRAFFIC_VERBOSE") else None
-        self.ranges = {}            # A seq ranges of the impairments
-        self.far_rep = self.kg_rep = None
-        self.a_total = self.b_total = None
+class Bed(tl.Bed):
+    guest_attr = "kg"
 
-    def ip(self, ns, *args):
-        tl.run(["ip", "-n", ns] + list(args))
+    def __init__(self, peer):
+        super().__init__()
+        self.peer = peer
+        self.h = "fo_th_" + self.tag
+        self.g = "fo_tg_" + self.tag
+        self.ranges = {}            # A seq ranges of the impairments
+        self.kg_rep = None
 
     def topology(self):
         h, g = self.ns.add(self.h), self.ns.add(self.g)
@@ -139,16 +131,6 @@ class Bed:
         self.kg.expect("ready")
 
     # -- the steps
-    def advance(self, a_to, b_to):
-        """Wait until the far end got A up to a_to and the guest B up to b_to."""
-        self.far.wait_status("a_next_seq", a_to)
-        self.kg.wait_status("b_next_seq", b_to)
-
-    def step(self, n):
-        st = self.far.command("step %d" % n, "step")
-        b = self.kg.command("status", "status")["b_next_seq"]
-        return st["a_next_seq"], b
-
     def a_range(self, name, a0, rule_fmt):
         """Apply an A rule to seqs [a0 + MARGIN, a0 + MARGIN + WINDOW)."""
         lo, hi = a0 + MARGIN, a0 + MARGIN + WINDOW - 1
@@ -211,12 +193,6 @@ class Bed:
         self.kg_rep = self.kg.report("sent=%d" % self.b_total)
         self.counters = tl.nft_counters(self.h, "fo")
         self.counters.update(tl.nft_counters(self.g, "fo"))
-
-    def close(self):
-        for p in (self.kg, self.far):
-            if p is not None:
-                p.quit()
-        self.ns.close()
 
 
 def b_expected_lost(rep, dropped):

@@ -11,6 +11,7 @@
  */
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,11 @@
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_string_fns.h>
 
 #include "bench.h"
-#include "stats.h"
+#include "ft_stats.h"
+#include "ft_test.h"
 
 const char *const bench_sub_name[SUB_COUNT] = { "null", "null-norx", "ring" };
 const char *const bench_var_name[VAR_COUNT] = {
@@ -166,25 +169,25 @@ wall_round(unsigned int run, unsigned int round, bool rev)
 
 /* Paired ratios of variant v over variant base, round by round. */
 static void
-ratio_runs(unsigned int c, unsigned int v, unsigned int base, struct stats_summary *all,
-	   struct stats_summary *runs)
+ratio_runs(unsigned int c, unsigned int v, unsigned int base, struct ft_summary *all,
+	   struct ft_summary *runs)
 {
 	double r[RUNS_MAX * ROUNDS_MAX], med[RUNS_MAX];
-	struct stats_summary s;
+	struct ft_summary s;
 	unsigned int run, k, n = 0;
 
 	for (run = 0; run < opts.runs; run++) {
 		for (k = 0; k < opts.rounds; k++)
 			r[n++] = wall_ns[run][k][c][v] / wall_ns[run][k][c][base];
-		stats_summary(r + n - opts.rounds, opts.rounds, &s);
+		ft_summary(r + n - opts.rounds, opts.rounds, &s);
 		med[run] = s.median;
 	}
-	stats_summary(r, n, all);
-	stats_summary(med, opts.runs, runs);
+	ft_summary(r, n, all);
+	ft_summary(med, opts.runs, runs);
 }
 
 static void
-wall_direct_ns(unsigned int c, struct stats_summary *s)
+wall_direct_ns(unsigned int c, struct ft_summary *s)
 {
 	double ns[RUNS_MAX * ROUNDS_MAX];
 	unsigned int run, k, n = 0;
@@ -192,14 +195,14 @@ wall_direct_ns(unsigned int c, struct stats_summary *s)
 	for (run = 0; run < opts.runs; run++)
 		for (k = 0; k < opts.rounds; k++)
 			ns[n++] = wall_ns[run][k][c][VAR_DIRECT];
-	stats_summary(ns, n, s);
+	ft_summary(ns, n, s);
 }
 
 static void
 wall_report_case(unsigned int c)
 {
 	const struct bench_case *bc = &bench_cases[c];
-	struct stats_summary d, all, runs;
+	struct ft_summary d, all, runs;
 	unsigned int v;
 
 	wall_direct_ns(c, &d);
@@ -224,7 +227,7 @@ wall_report_case(unsigned int c)
 static void
 wall_target(enum bench_sub sub, unsigned int var, double target)
 {
-	struct stats_summary all, runs;
+	struct ft_summary all, runs;
 
 	ratio_runs(case_index(sub, MODE_IO, 32), var, VAR_DIRECT, &all, &runs);
 	printf("  io ratio over net_%-4s                   %6.3f  %5.3f-%5.3f  <= %.2f  %s\n",
@@ -241,7 +244,7 @@ static void
 wall_floor(enum bench_sub sub)
 {
 	unsigned int c = case_index(sub, MODE_IO, 32);
-	struct stats_summary all, runs, fo, fo_runs;
+	struct ft_summary all, runs, fo, fo_runs;
 
 	if (!var_ok(&bench_cases[c], VAR_STAMP))
 		return;
@@ -344,7 +347,7 @@ static void
 mq_report(unsigned int n)
 {
 	double r[RUNS_MAX * ROUNDS_MAX], d[RUNS_MAX * ROUNDS_MAX];
-	struct stats_summary s, sd;
+	struct ft_summary s, sd;
 	unsigned int c, v, q, k;
 
 	printf("\n== Multi-queue: %u queues on %u lcores, each lcore its own queue, %u rounds;\n"
@@ -359,8 +362,8 @@ mq_report(unsigned int n)
 					d[k] = mq_ns[k][c][VAR_DIRECT][q];
 					r[k] = mq_ns[k][c][v][q] / d[k];
 				}
-				stats_summary(r, n, &s);
-				stats_summary(d, n, &sd);
+				ft_summary(r, n, &s);
+				ft_summary(d, n, &sd);
 				printf("%-10s %-4s %5u  %-9s %5u %8.1f  %6.3f  [%5.3f, %5.3f]\n",
 				       bench_sub_name[mq_cases[c].sub],
 				       bench_mode_name[mq_cases[c].mode], mq_cases[c].burst,
@@ -590,6 +593,7 @@ parse_args(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	char runtime_dir[PATH_MAX];
 	int ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -597,8 +601,12 @@ main(int argc, char **argv)
 
 	if (ret < 0)
 		return 1;
-	if (parse_args(argc - ret, argv + ret) != 0)
+	strlcpy(runtime_dir, rte_eal_get_runtime_dir(), sizeof(runtime_dir));
+	if (parse_args(argc - ret, argv + ret) != 0) {
+		rte_eal_cleanup();
+		ft_rm_runtime_dir(runtime_dir);
 		return 1;
+	}
 	tsc_hz = rte_get_tsc_hz();
 	pool = bench_pool_create(opts.thp);
 	ret = pool == NULL ? -1 : 0;
@@ -617,6 +625,7 @@ main(int argc, char **argv)
 		printf("warning: %" PRIu64 " mbufs lost or allocations failed\n", lost_mbufs);
 	bench_ports_destroy(ports);
 	rte_eal_cleanup();
+	ft_rm_runtime_dir(runtime_dir);
 	if (ret != 0)
 		return 1;
 	return opts.check && missed ? 1 : 0;

@@ -19,6 +19,8 @@
 #include <rte_pmd_failover.h>
 
 #include "bench.h"
+#include "ft_rig.h"
+#include "ft_wait.h"
 
 #define BENCH_NB_DESC 1024
 #define BENCH_READY_MS 5000
@@ -31,32 +33,14 @@ sub_create(enum bench_sub sub, struct bench_port *bp, char *name, size_t len)
 {
 	char rname[RTE_RING_NAMESIZE];
 	unsigned int id = bench_dev_seq++;
-	int port, q;
+	uint16_t port;
 
 	if (sub != SUB_RING) {
 		snprintf(name, len, "net_null%u", id);
-		return rte_vdev_init(name, sub == SUB_NORX ? "no-rx=1" : "");
-	}
-	for (q = 0; q < BENCH_NB_QUEUES; q++) {
-		snprintf(rname, sizeof(rname), "bench_r%u_%d", id, q);
-		bp->ring[q] = rte_ring_create(rname, BENCH_RING_SIZE, rte_socket_id(),
-					      RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (bp->ring[q] == NULL)
-			return -rte_errno;
+		return ft_null_create(name, sub == SUB_NORX ? "no-rx=1" : "", &port);
 	}
 	snprintf(rname, sizeof(rname), "b%u", id);
-	port = rte_eth_from_rings(rname, bp->ring, BENCH_NB_QUEUES, bp->ring,
-				  BENCH_NB_QUEUES, rte_socket_id());
-	if (port < 0)
-		return -rte_errno;
-	/*
-	 * net_ring keeps a zero MAC and has no mac_addr_set op; net_failover
-	 * adopts only a port carrying its (unicast) MAC. Give the ring port
-	 * an address where its probe would have put one.
-	 */
-	rte_eth_random_addr(rte_eth_devices[port].data->mac_addrs[0].addr_bytes);
-	RTE_SET_USED(len);
-	return rte_eth_dev_get_name_by_port(port, name);
+	return ft_ring_create(rname, bp->ring, BENCH_NB_QUEUES, BENCH_RING_SIZE, name, len);
 }
 
 /* The wrapper device string over sub-port sub_name. */
@@ -90,41 +74,15 @@ wrapper_args(enum bench_var var, const char *sub_name, uint16_t sub_port,
 	}
 }
 
-static int
-port_start(uint16_t port, struct rte_mempool *mp)
-{
-	struct rte_eth_conf conf;
-	uint16_t q;
-	int ret;
-
-	memset(&conf, 0, sizeof(conf));
-	ret = rte_eth_dev_configure(port, BENCH_NB_QUEUES, BENCH_NB_QUEUES, &conf);
-	for (q = 0; ret == 0 && q < BENCH_NB_QUEUES; q++) {
-		ret = rte_eth_rx_queue_setup(port, q, BENCH_NB_DESC, rte_socket_id(), NULL, mp);
-		if (ret == 0)
-			ret = rte_eth_tx_queue_setup(port, q, BENCH_NB_DESC, rte_socket_id(),
-						     NULL);
-	}
-	return ret == 0 ? rte_eth_dev_start(port) : ret;
-}
-
 /* Link up, and for net_failover the primary carrying the traffic. */
 static int
 port_wait_ready(uint16_t port, enum bench_var var)
 {
-	struct rte_eth_link link;
-	unsigned int ms;
-
-	for (ms = 0; ms < BENCH_READY_MS; ms++) {
-		memset(&link, 0, sizeof(link));
-		rte_eth_link_get_nowait(port, &link);
-		if (link.link_status == RTE_ETH_LINK_UP &&
-		    ((var != VAR_FAILOVER && var != VAR_FO_KEEP) ||
-		     rte_pmd_failover_active_path(port) == RTE_PMD_FAILOVER_PRIMARY))
-			return 0;
-		rte_delay_ms(1);
-	}
-	return -ETIMEDOUT;
+	if (ft_wait_link(port, true, BENCH_READY_MS) != 0 ||
+	    ((var == VAR_FAILOVER || var == VAR_FO_KEEP) &&
+	     ft_wait_active(port, RTE_PMD_FAILOVER_PRIMARY, BENCH_READY_MS) != 0))
+		return -ETIMEDOUT;
+	return 0;
 }
 
 static int
@@ -155,7 +113,7 @@ bench_port_create(enum bench_sub sub, enum bench_var var, struct rte_mempool *mp
 	}
 	ret = rte_eth_dev_get_port_by_name(bp->name, &bp->port);
 	if (ret == 0)
-		ret = port_start(bp->port, mp);
+		ret = ft_port_start(bp->port, BENCH_NB_QUEUES, BENCH_NB_DESC, NULL, mp);
 	if (ret == 0)
 		ret = port_wait_ready(bp->port, var);
 	if (ret != 0) {

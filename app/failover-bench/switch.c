@@ -27,14 +27,17 @@
 #include <rte_lcore.h>
 
 #include "bench.h"
+#include "ft_rig.h"
+#include "ft_stats.h"
+#include "ft_wait.h"
 #include "rte_pmd_failover.h"
-#include "stats.h"
 
 #define SW_FO "net_failover_sw"
 #define SW_PRIMARY "net_null_swp0"
 #define SW_ARGS "primary=(" SW_PRIMARY "),standby=(net_null_sws0),mac=02:fb:00:00:00:01," \
 		"link_poll_ms=0"
-#define SW_WAIT_S 2
+#define SW_WAIT_MS 2000
+#define SW_ROUNDS_MAX 1024
 
 enum sw_event { SW_REMOVE, SW_LEAVE, SW_ADD, SW_NB };
 
@@ -48,31 +51,24 @@ static struct {
 	uint16_t port;
 	struct rte_mempool *mp;
 	int stop;
-	int want;                /* role whose first burst is stamped, or -1 */
-	uint64_t t_first;
+	struct ft_stamp first;   /* the first burst on the role an event sends it to */
 	uint64_t bursts, no_path;
-} sw;
+} sw = { .first = FT_STAMP_INIT };
 
 static int
 sw_loop(void *arg)
 {
-	struct rte_mbuf *pkts[BENCH_BURST_MAX];
-	uint16_t n;
-	int role;
+	int role, n;
 
 	RTE_SET_USED(arg);
 	while (!__atomic_load_n(&sw.stop, __ATOMIC_ACQUIRE)) {
 		role = rte_pmd_failover_active_path(sw.port);
-		if (rte_pktmbuf_alloc_bulk(sw.mp, pkts, BENCH_BURST_MAX) != 0)
+		n = ft_tx_blank(sw.port, sw.mp, BENCH_BURST_MAX, 0);
+		if (n < 0)
 			continue;
-		n = rte_eth_tx_burst(sw.port, 0, pkts, BENCH_BURST_MAX);
-		rte_pktmbuf_free_bulk(pkts + n, BENCH_BURST_MAX - n);
 		sw.bursts++;
 		sw.no_path += role == RTE_PMD_FAILOVER_NONE;
-		if (n != 0 && role == __atomic_load_n(&sw.want, __ATOMIC_ACQUIRE)) {
-			__atomic_store_n(&sw.want, -1, __ATOMIC_RELAXED);
-			__atomic_store_n(&sw.t_first, rte_get_timer_cycles(), __ATOMIC_RELEASE);
-		}
+		ft_stamp_hit(&sw.first, role, n);
 	}
 	return 0;
 }
@@ -81,66 +77,32 @@ sw_loop(void *arg)
 static uint64_t
 sw_measure(enum sw_event ev, int role)
 {
-	uint64_t t0, end, t;
+	uint64_t t0 = ft_stamp_arm(&sw.first, role);
 
-	__atomic_store_n(&sw.t_first, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&sw.want, role, __ATOMIC_RELEASE);
-	t0 = rte_get_timer_cycles();
 	if (ev == SW_REMOVE)
 		rte_dev_event_callback_process(SW_PRIMARY, RTE_DEV_EVENT_REMOVE);
 	else if (ev == SW_LEAVE)
 		rte_pmd_failover_primary_leave(sw.port);
 	else
 		rte_dev_event_callback_process(SW_PRIMARY, RTE_DEV_EVENT_ADD);
-	end = t0 + SW_WAIT_S * rte_get_timer_hz();
-	while ((t = __atomic_load_n(&sw.t_first, __ATOMIC_ACQUIRE)) == 0) {
-		if (rte_get_timer_cycles() > end)
-			return 0;
-		rte_delay_us_sleep(10);
-	}
-	return t > t0 ? t - t0 : 1;
-}
-
-/* The primary's role is empty again (its device removed). */
-static int
-sw_wait_gone(void)
-{
-	uint64_t end = rte_get_timer_cycles() + SW_WAIT_S * rte_get_timer_hz();
-	uint16_t p;
-
-	while (rte_pmd_failover_sub_port(sw.port, RTE_PMD_FAILOVER_PRIMARY, &p) == 0) {
-		if (rte_get_timer_cycles() > end)
-			return -1;
-		rte_delay_us_sleep(100);
-	}
-	return 0;
+	return ft_stamp_wait(&sw.first, t0, SW_WAIT_MS);
 }
 
 static int
 sw_setup(struct rte_mempool *mp)
 {
-	struct rte_eth_conf conf = { 0 };
-	uint64_t end;
-
 	sw.mp = mp;
 	if (rte_vdev_init(SW_FO, SW_ARGS) != 0 ||
 	    rte_eth_dev_get_port_by_name(SW_FO, &sw.port) != 0 ||
-	    rte_eth_dev_configure(sw.port, 1, 1, &conf) != 0 ||
-	    rte_eth_rx_queue_setup(sw.port, 0, 512, rte_socket_id(), NULL, mp) != 0 ||
-	    rte_eth_tx_queue_setup(sw.port, 0, 512, rte_socket_id(), NULL) != 0 ||
-	    rte_eth_dev_start(sw.port) != 0)
+	    ft_port_start(sw.port, 1, 512, NULL, mp) != 0)
 		return -1;
-	end = rte_get_timer_cycles() + SW_WAIT_S * rte_get_timer_hz();
-	while (rte_pmd_failover_active_path(sw.port) != RTE_PMD_FAILOVER_PRIMARY)
-		if (rte_get_timer_cycles() > end)
-			return -1;
-	return 0;
+	return ft_wait_active(sw.port, RTE_PMD_FAILOVER_PRIMARY, SW_WAIT_MS);
 }
 
 static void
 sw_report(double *ms[SW_NB], const unsigned int n[SW_NB], unsigned int rounds)
 {
-	struct stats_summary s;
+	struct ft_summary s;
 	unsigned int e;
 
 	printf("\n== Switch-over: %u unplug/replug rounds, 1 lcore sending bursts of %u "
@@ -149,7 +111,7 @@ sw_report(double *ms[SW_NB], const unsigned int n[SW_NB], unsigned int rounds)
 	for (e = 0; e < SW_NB; e++) {
 		if (n[e] == 0)
 			continue;
-		stats_summary(ms[e], n[e], &s);
+		ft_summary(ms[e], n[e], &s);
 		printf("%-52s %5u %9.3f %9.3f %9.3f\n", sw_event_name[e], n[e], s.median,
 		       s.p99, s.max);
 	}
@@ -167,17 +129,17 @@ sw_rounds(double *ms[SW_NB], unsigned int n[SW_NB], unsigned int rounds)
 	for (i = 0; i < rounds; i++) {
 		ev = i % 2 ? SW_LEAVE : SW_REMOVE;
 		dt = sw_measure(ev, RTE_PMD_FAILOVER_STANDBY);
-		if (dt == 0 || sw_wait_gone() != 0) {
+		if (dt == 0 || ft_wait_primary(sw.port, false, SW_WAIT_MS) != 0) {
 			printf("error: round %u: %s did not happen\n", i, sw_event_name[ev]);
 			return -1;
 		}
-		ms[ev][n[ev]++] = dt * 1000.0 / rte_get_timer_hz();
+		ms[ev][n[ev]++] = ft_ms(dt);
 		dt = sw_measure(SW_ADD, RTE_PMD_FAILOVER_PRIMARY);
 		if (dt == 0) {
 			printf("error: round %u: %s did not happen\n", i, sw_event_name[SW_ADD]);
 			return -1;
 		}
-		ms[SW_ADD][n[SW_ADD]++] = dt * 1000.0 / rte_get_timer_hz();
+		ms[SW_ADD][n[SW_ADD]++] = ft_ms(dt);
 	}
 	return 0;
 }
@@ -189,7 +151,7 @@ bench_switch(struct rte_mempool *mp, unsigned int rounds)
 	unsigned int n[SW_NB] = { 0 }, e, lcore;
 	int ret = -1;
 
-	rounds = RTE_MIN(rounds, (unsigned int)STATS_MAX);
+	rounds = RTE_MIN(rounds, (unsigned int)SW_ROUNDS_MAX);
 	lcore = rte_get_next_lcore(-1, 1, 0);
 	if (lcore >= RTE_MAX_LCORE) {
 		printf("note: switch-over figures need 2 lcores (-l 0-1)\n");
@@ -207,8 +169,7 @@ bench_switch(struct rte_mempool *mp, unsigned int rounds)
 		printf("error: switch-over rig: cannot set up %s,%s\n", SW_FO, SW_ARGS);
 	}
 	/* closing the failover port removes the sub-devices it probed */
-	rte_eth_dev_stop(sw.port);
-	rte_eth_dev_close(sw.port);
+	ft_port_close(sw.port);
 	rte_vdev_uninit(SW_FO);
 	for (e = 0; e < SW_NB; e++)
 		free(ms[e]);

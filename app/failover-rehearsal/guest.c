@@ -272,19 +272,12 @@ rg_worker(void *arg)
 
 /* ---- main: commands ---- */
 
-/* A copy of the worker's counters, taken between two ticks. */
+/* A copy of the worker's counters, taken between two ticks (1 ms naps: TCG). */
 static int
 rg_snapshot(struct rg *g)
 {
-	uint32_t req = g->snap_req + 1;
-	int i;
-
-	__atomic_store_n(&g->snap_req, req, __ATOMIC_RELEASE);
-	for (i = 0; i < 5000; i++) {
-		if (__atomic_load_n(&g->snap_done, __ATOMIC_ACQUIRE) == req)
-			return 0;
-		rte_delay_us_sleep(1000);
-	}
+	if (ft_wait_answer(&g->snap_req, &g->snap_done, 5000, 1000) == 0)
+		return 0;
 	rh_error("the worker lcore does not answer");
 	return -1;
 }
@@ -393,7 +386,8 @@ rg_port(struct rg *g)
 		return -1;
 	}
 	g->pool_size = g->pool->size;
-	if (rh_port_setup(g->fo, g->pool) != 0 || rte_eth_macaddr_get(g->fo, &mac) != 0) {
+	if (ft_port_start(g->fo, 1, RH_NB_DESC, NULL, g->pool) != 0 ||
+	    rte_eth_macaddr_get(g->fo, &mac) != 0) {
 		rh_error("cannot start port %s", g->o->port);
 		return -1;
 	}

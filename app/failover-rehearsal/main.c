@@ -26,9 +26,9 @@
  */
 
 #include <errno.h>
-#include <dirent.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,6 +43,7 @@
 #include <rte_lcore.h>
 #include <rte_string_fns.h>
 
+#include "ft_test.h"
 #include "rehearsal.h"
 
 const char *const rh_trigger_name[] = {
@@ -54,28 +55,6 @@ const char *const rh_trigger_name[] = {
 static struct rh rh;
 struct rte_ether_addr rh_mac;
 volatile sig_atomic_t rh_quit;
-
-void
-rh_store(uint64_t *c, uint64_t v)
-{
-	__atomic_store_n(c, v, __ATOMIC_RELAXED);
-}
-uint64_t
-rh_load(const uint64_t *c)
-{
-	return __atomic_load_n(c, __ATOMIC_RELAXED);
-}
-/* Only one thread writes a given counter: no read-modify-write atomic. */
-void
-rh_add(uint64_t *c, uint64_t n)
-{
-	rh_store(c, rh_load(c) + n);
-}
-double
-rh_ms(uint64_t cycles)
-{
-	return cycles * 1000.0 / rte_get_timer_hz();
-}
 
 static void
 rh_on_signal(int sig)
@@ -264,8 +243,8 @@ rh_alloc(struct rh *r)
 	r->nb_slots = r->opts.rounds + 2;
 	r->rd = calloc(r->nb_slots, sizeof(*r->rd));
 	r->vf_fd = -1;
-	r->fo = r->vh = RTE_MAX_ETHPORTS;
-	r->want_role = -1;
+	r->rig.fo = r->rig.vh = RTE_MAX_ETHPORTS;
+	r->first.want = -1;
 	r->run = (uint32_t)getpid();
 	if (r->rd == NULL ||
 	    rh_acct_init(&r->acct, RH_DIR_A, RH_CLOCK_TAG, false, r->nb_slots) != 0)
@@ -279,26 +258,6 @@ rh_free(struct rh *r)
 {
 	free(r->rd);
 	rh_acct_free(&r->acct);
-}
-
-/* EAL leaves its runtime folder behind (flat: config, sockets, fbarrays). */
-static void
-rh_rm_runtime_dir(const char *dir)
-{
-	char path[PATH_MAX];
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < (int)sizeof(path))
-			unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
 }
 
 /* Checks before touching anything: lcores, interface name. */
@@ -362,6 +321,6 @@ main(int argc, char **argv)
 		ret = ret > 0 ? 0 : 2;   /* --help: nothing to run */
 	rh_free(&rh);
 	rte_eal_cleanup();
-	rh_rm_runtime_dir(runtime_dir);
+	ft_rm_runtime_dir(runtime_dir);
 	return ret;
 }

@@ -6,9 +6,10 @@
 /*
  * dpdk-failover-rehearsal internals. Two rigs:
  *   --rig vdev  (default) the rehearsal on virtual devices of one process:
- *               vdev_rig.c (ports), vdev_worker.c (the worker lcore),
- *               vdev_run.c (the main lcore: waits, triggers, rounds),
- *               vdev_report.c (summary and criteria);
+ *               vdev_rig.c (ports over the test library's rig, the
+ *               VF's wire), vdev_worker.c (the worker lcore),
+ *               vdev_run.c (the main lcore: triggers, rounds),
+ *               vdev_report.c (round lines, summary and criteria);
  *   --rig guest the guest end of a real hypervisor's rig: guest.c.
  * Frames and counting: rh_traffic.h (no DPDK).
  */
@@ -22,12 +23,13 @@
 #include <rte_ether.h>
 #include <rte_mempool.h>
 
+#include "ft_rig.h"
+#include "ft_wait.h"
 #include "rh_traffic.h"
 
 #define RH_FO_NAME "net_failover0"
 #define RH_TAP_NAME "net_tap0"
-#define RH_VU_NAME "net_virtio_user0"
-#define RH_VH_NAME "net_vhost0"
+#define RH_RIG_SUFFIX "0"         /* net_vhost0, net_virtio_user0 */
 #define RH_MAC_STR "02:fa:11:00:00:10"
 #define RH_BURST 32
 #define RH_VDEV_FRAME_LEN 64
@@ -80,10 +82,9 @@ struct rh_round {
  */
 struct rh {
 	struct rh_opts opts;
-	struct rte_mempool *pool, *vh_pool;
+	struct ft_rig rig;        /* the failover port, its standby pair, pools */
+	char primary[64];         /* the tap primary's device string */
 	unsigned int pool_size, vh_pool_size, pool_left, vh_pool_left;
-	uint16_t fo, vh;
-	char sock[64];
 	int vf_fd;
 	unsigned int nb_slots;    /* warm-up, rounds, wind-down */
 	struct rh_round *rd;
@@ -95,8 +96,9 @@ struct rh {
 	uint64_t seq, alloc_fail;
 	/* shared with the worker */
 	uint32_t tag_round;
-	int tx_on, stop, want_role;
-	uint64_t t_first, loops;
+	int tx_on, stop;
+	struct ft_stamp first;    /* the worker's first burst on an armed path */
+	uint64_t loops;
 	uint32_t copy_req, copy_done, copy_step;
 	struct rh_step_stats copy; /* step copy_step, written by the worker */
 };
@@ -104,28 +106,42 @@ struct rh {
 extern struct rte_ether_addr rh_mac;
 extern volatile sig_atomic_t rh_quit;
 
-/* main.c */
-void rh_store(uint64_t *c, uint64_t v);
-uint64_t rh_load(const uint64_t *c);
-void rh_add(uint64_t *c, uint64_t n);
-double rh_ms(uint64_t cycles);
+/* Counters read by another thread; one thread writes a given counter. */
+static inline void
+rh_store(uint64_t *c, uint64_t v)
+{
+	__atomic_store_n(c, v, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t
+rh_load(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+/* No read-modify-write atomic: only one thread writes it. */
+static inline void
+rh_add(uint64_t *c, uint64_t n)
+{
+	rh_store(c, rh_load(c) + n);
+}
 
 /* vdev_worker.c */
 int rh_worker(void *arg);
 void rh_vf_read(struct rh *r);
 
 /* vdev_run.c */
-void rh_sleep_us(struct rh *r, uint64_t us);
 int rh_run(struct rh *r);
 
 /* vdev_rig.c */
 int rh_vf_open(struct rh *r);
 void rh_vf_close(struct rh *r);
-int rh_port_setup(uint16_t port, struct rte_mempool *mp);
+int rh_link_set(const char *iface, bool up);
 int rh_rig_setup(struct rh *r);
 void rh_rig_close(struct rh *r);
 
 /* vdev_report.c */
+void rh_round_report(const struct rh *r, unsigned int i, const struct rh_step_stats *s);
 int rh_report(const struct rh *r);
 
 /* guest.c */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * The vdev rig's summary and criteria (after the worker stopped: the
- * accountant is read directly).
+ * The vdev rig's report: a line per round (counts copied by the worker),
+ * then the summary and criteria (after the worker stopped: the accountant
+ * is read directly).
  */
 
 #include <inttypes.h>
@@ -14,14 +15,31 @@
 #include <rte_common.h>
 #include <rte_cycles.h>
 
+#include "ft_stats.h"
 #include "rehearsal.h"
 
-static int
-rh_cmp_u64(const void *a, const void *b)
+/* One line per round: its switch times and where its frames went. */
+void
+rh_round_report(const struct rh *r, unsigned int i, const struct rh_step_stats *s)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	const struct rh_round *rd = &r->rd[i];
+	uint64_t vf = s->path[RH_PATH_VF], vhost = s->path[RH_PATH_VIRTIO];
+	char rel[32] = "      -   ";
 
-	return x < y ? -1 : x > y;
+	if (r->opts.trigger != RH_TRIGGER_LINK)
+		snprintf(rel, sizeof(rel), "%6.2f ms", ft_ms(rd->t_released));
+	printf("round %3u/%u  standby %7.3f ms  released %s  primary %7.3f ms | sent %6" PRIu64
+	       " = VF %6" PRIu64 " + vhost %6" PRIu64 " + lost %" PRId64,
+	       i, r->opts.rounds, ft_ms(rd->t_standby), rel, ft_ms(rd->t_primary),
+	       rh_load(&rd->offered), vf, vhost,
+	       (int64_t)(rh_load(&rd->offered) - vf - vhost));
+	if (rh_load(&rd->refused) != 0)
+		printf(" (%" PRIu64 " refused by tx_burst)", rh_load(&rd->refused));
+	if (rd->t_standby == 0 || rd->t_primary == 0 ||
+	    (r->opts.trigger != RH_TRIGGER_LINK && rd->t_released == 0))
+		printf("  SWITCH MISSING");
+	printf("\n");
+	fflush(stdout);
 }
 
 /* p50/p99/max of one time over the rounds (slots 1..rounds_done). */
@@ -34,13 +52,7 @@ rh_print_pct(const struct rh *r, const char *what, size_t off)
 	for (i = 1; i <= r->rounds_done; i++)
 		if (*(const uint64_t *)((const char *)&r->rd[i] + off) != 0)
 			v[n++] = *(const uint64_t *)((const char *)&r->rd[i] + off);
-	if (n == 0) {
-		printf("  %-40s no samples\n", what);
-		return;
-	}
-	qsort(v, n, sizeof(v[0]), rh_cmp_u64);
-	printf("  %-40s p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms  (n=%u)\n", what,
-	       rh_ms(v[n / 2]), rh_ms(v[RTE_MIN(n - 1, n * 99 / 100)]), rh_ms(v[n - 1]), n);
+	ft_pct_print(what, v, n);
 }
 
 /* Frames sent on both paths, or twice on one. */

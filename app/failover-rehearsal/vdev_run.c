@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * The vdev rig's main lcore: waits that sleep, the triggers, the rounds.
+ * The vdev rig's main lcore: the triggers, the rounds (waits: the test
+ * library's, they sleep: the EAL interrupt thread shares this core).
  */
 
 #include <errno.h>
@@ -9,8 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 
 #include <rte_common.h>
 #include <rte_cycles.h>
@@ -23,119 +22,50 @@
 #include "rehearsal.h"
 #include "rte_pmd_failover.h"
 
-/*
- * Wait without spinning (the worker reads both far ends): with -l 0-1 the
- * EAL interrupt thread (events, alarms: where the failover does its work)
- * shares the main lcore's core.
- */
-static void
-rh_nap(struct rh *r)
-{
-	RTE_SET_USED(r);
-	rte_delay_us_sleep(50);
-}
-
-void
-rh_sleep_us(struct rh *r, uint64_t us)
-{
-	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() * us / 1000000;
-
-	while (rte_get_timer_cycles() < end)
-		rh_nap(r);
-}
-
 /* A phase of the round: ms plus a random jitter. */
 static void
 rh_phase(struct rh *r, unsigned int ms)
 {
-	rh_sleep_us(r, ms * 1000ULL + rte_rand_max(RH_JITTER_US));
+	RTE_SET_USED(r);
+	ft_sleep_us(ms * 1000ULL + rte_rand_max(RH_JITTER_US));
+}
+
+struct rh_loops {
+	const struct rh *r;
+	uint64_t want;
+};
+
+static bool
+rh_loops_done(const void *arg)
+{
+	const struct rh_loops *l = arg;
+
+	return __atomic_load_n(&l->r->loops, __ATOMIC_ACQUIRE) >= l->want;
 }
 
 /* Wait until the worker has run two whole loops since now. */
 static int
 rh_worker_sync(struct rh *r)
 {
-	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() * RH_LIMIT_MS / 1000;
-	uint64_t l = __atomic_load_n(&r->loops, __ATOMIC_ACQUIRE);
+	struct rh_loops l = { r, __atomic_load_n(&r->loops, __ATOMIC_ACQUIRE) + 2 };
 
-	while (__atomic_load_n(&r->loops, __ATOMIC_ACQUIRE) < l + 2) {
-		if (rte_get_timer_cycles() > end) {
-			printf("worker lcore stuck\n");
-			return -1;
-		}
-		rh_nap(r);
+	if (ft_wait_until(rh_loops_done, &l, RH_LIMIT_MS) != 0) {
+		printf("worker lcore stuck\n");
+		return -1;
 	}
 	return 0;
 }
 
-static uint64_t
-rh_arm(struct rh *r, int role)
-{
-	__atomic_store_n(&r->t_first, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&r->want_role, role, __ATOMIC_RELEASE);
-	return rte_get_timer_cycles();
-}
-
-static uint64_t
-rh_first_burst(struct rh *r, uint64_t t0)
-{
-	uint64_t end = t0 + rte_get_timer_hz() * RH_LIMIT_MS / 1000, t;
-
-	while ((t = __atomic_load_n(&r->t_first, __ATOMIC_ACQUIRE)) == 0) {
-		if (rte_get_timer_cycles() > end) {
-			__atomic_store_n(&r->want_role, -1, __ATOMIC_RELEASE);
-			return 0;
-		}
-		rh_nap(r);
-	}
-	return t > t0 ? t - t0 : 1;
-}
-
-static bool
-rh_primary_present(const struct rh *r)
-{
-	uint16_t p;
-
-	return rte_pmd_failover_sub_port(r->fo, RTE_PMD_FAILOVER_PRIMARY, &p) == 0;
-}
-
+/* From t0 to the primary gone, 0: still there after RH_LIMIT_MS. */
 static uint64_t
 rh_wait_released(struct rh *r, uint64_t t0)
 {
-	uint64_t end = t0 + rte_get_timer_hz() * RH_LIMIT_MS / 1000, t;
+	uint64_t t;
 
-	while (rh_primary_present(r)) {
-		if (rte_get_timer_cycles() > end)
-			return 0;
-		rh_nap(r);
-	}
+	if (ft_wait_primary(r->rig.fo, false, RH_LIMIT_MS) != 0)
+		return 0;
 	t = rte_get_timer_cycles();
 	return t > t0 ? t - t0 : 1;
-}
-
-/* `ip link set dev <iface> up|down`, without forking. */
-static int
-rh_link_set(const char *iface, bool up)
-{
-	struct ifreq ifr = { 0 };
-	int fd, ret;
-
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0)
-		return -errno;
-	strlcpy(ifr.ifr_name, iface, sizeof(ifr.ifr_name));
-	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	if (ret == 0) {
-		if (up)
-			ifr.ifr_flags |= IFF_UP;
-		else
-			ifr.ifr_flags &= ~IFF_UP;
-		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	if (ret != 0)
-		ret = -errno;
-	close(fd);
-	return ret;
 }
 
 /* The hypervisor announces that the VF goes. */
@@ -150,7 +80,7 @@ rh_trigger_leave(struct rh *r)
 		rte_dev_event_callback_process(RH_TAP_NAME, RTE_DEV_EVENT_REMOVE);
 		break;
 	case RH_TRIGGER_API:
-		ret = rte_pmd_failover_primary_leave(r->fo);
+		ret = rte_pmd_failover_primary_leave(r->rig.fo);
 		break;
 	case RH_TRIGGER_LINK:
 		ret = rh_link_set(r->opts.iface, false);
@@ -182,49 +112,14 @@ rh_trigger_back(struct rh *r)
 static int
 rh_round_counts(struct rh *r, unsigned int i, struct rh_step_stats *s)
 {
-	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() * RH_LIMIT_MS / 1000;
-	uint32_t req = r->copy_req + 1;
-
 	r->copy_step = i;
-	__atomic_store_n(&r->copy_req, req, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&r->copy_done, __ATOMIC_ACQUIRE) != req) {
-		if (rte_get_timer_cycles() > end) {
-			printf("worker lcore stuck\n");
-			memset(s, 0, sizeof(*s));
-			return -1;
-		}
-		rh_nap(r);
+	if (ft_wait_answer(&r->copy_req, &r->copy_done, RH_LIMIT_MS, FT_NAP_US) != 0) {
+		printf("worker lcore stuck\n");
+		memset(s, 0, sizeof(*s));
+		return -1;
 	}
 	*s = r->copy;
 	return 0;
-}
-
-
-static void
-rh_round_print(struct rh *r, unsigned int i)
-{
-	const struct rh_round *rd = &r->rd[i];
-	char rel[32] = "      -   ";
-	struct rh_step_stats s;
-	uint64_t vf, vhost;
-
-	rh_round_counts(r, i, &s);
-	vf = s.path[RH_PATH_VF];
-	vhost = s.path[RH_PATH_VIRTIO];
-	if (r->opts.trigger != RH_TRIGGER_LINK)
-		snprintf(rel, sizeof(rel), "%6.2f ms", rh_ms(rd->t_released));
-	printf("round %3u/%u  standby %7.3f ms  released %s  primary %7.3f ms | sent %6" PRIu64
-	       " = VF %6" PRIu64 " + vhost %6" PRIu64 " + lost %" PRId64,
-	       i, r->opts.rounds, rh_ms(rd->t_standby), rel, rh_ms(rd->t_primary),
-	       rh_load(&rd->offered), vf, vhost,
-	       (int64_t)(rh_load(&rd->offered) - vf - vhost));
-	if (rh_load(&rd->refused) != 0)
-		printf(" (%" PRIu64 " refused by tx_burst)", rh_load(&rd->refused));
-	if (rd->t_standby == 0 || rd->t_primary == 0 ||
-	    (r->opts.trigger != RH_TRIGGER_LINK && rd->t_released == 0))
-		printf("  SWITCH MISSING");
-	printf("\n");
-	fflush(stdout);
 }
 
 
@@ -233,26 +128,28 @@ static int
 rh_round(struct rh *r, unsigned int i)
 {
 	struct rh_round *rd = &r->rd[i];
+	struct rh_step_stats s;
 	uint64_t t0;
 
 	__atomic_store_n(&r->tag_round, i, __ATOMIC_RELEASE);
-	t0 = rh_arm(r, RTE_PMD_FAILOVER_STANDBY);
+	t0 = ft_stamp_arm(&r->first, RTE_PMD_FAILOVER_STANDBY);
 	if (rh_trigger_leave(r) != 0)
 		return -1;
-	rd->t_standby = rh_first_burst(r, t0);
+	rd->t_standby = ft_stamp_wait(&r->first, t0, RH_LIMIT_MS);
 	if (r->opts.trigger != RH_TRIGGER_LINK)
 		rd->t_released = rh_wait_released(r, t0);
 	rh_phase(r, r->opts.away_ms);
-	t0 = rh_arm(r, RTE_PMD_FAILOVER_PRIMARY);
+	t0 = ft_stamp_arm(&r->first, RTE_PMD_FAILOVER_PRIMARY);
 	if (rh_trigger_back(r) != 0)
 		return -1;
-	rd->t_primary = rh_first_burst(r, t0);
+	rd->t_primary = ft_stamp_wait(&r->first, t0, RH_LIMIT_MS);
 	rh_phase(r, r->opts.home_ms);
 	/* close the round: later frames carry the next round's number */
 	__atomic_store_n(&r->tag_round, i + 1, __ATOMIC_RELEASE);
 	if (rh_worker_sync(r) != 0)
 		return -1;
-	rh_round_print(r, i);
+	rh_round_counts(r, i, &s);
+	rh_round_report(r, i, &s);
 	return rd->t_standby != 0 && rd->t_primary != 0 &&
 	       (r->opts.trigger == RH_TRIGGER_LINK || rd->t_released != 0) ? 0 : -1;
 }
@@ -283,7 +180,7 @@ rh_run(struct rh *r)
 		printf("interrupted after %u rounds\n", r->rounds_done);
 	__atomic_store_n(&r->tx_on, 0, __ATOMIC_RELEASE);
 	rh_worker_sync(r);
-	rh_sleep_us(r, 100000);   /* the worker keeps draining the vhost end */
+	ft_sleep_us(100000);   /* the worker keeps draining the vhost end */
 	__atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
 	return ret;

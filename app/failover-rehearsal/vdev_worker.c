@@ -57,25 +57,22 @@ rh_tx(struct rh *r, uint32_t round)
 	uint16_t n, i;
 	int role;
 
-	if (rte_pktmbuf_alloc_bulk(r->pool, pkts, RH_BURST) != 0) {
+	if (rte_pktmbuf_alloc_bulk(r->rig.pool, pkts, RH_BURST) != 0) {
 		r->alloc_fail++;
 		return;
 	}
 	for (i = 0; i < RH_BURST; i++)
 		rh_frame_fill(r, pkts[i], round, r->seq++, now);
 	/* the path this burst is about to take (read just before it) */
-	role = rte_pmd_failover_active_path(r->fo);
-	n = rte_eth_tx_burst(r->fo, 0, pkts, RH_BURST);
+	role = rte_pmd_failover_active_path(r->rig.fo);
+	n = rte_eth_tx_burst(r->rig.fo, 0, pkts, RH_BURST);
 	if (n < RH_BURST)
 		rte_pktmbuf_free_bulk(pkts + n, RH_BURST - n);
 	rh_add(&rd->offered, RH_BURST);
 	rh_add(&rd->refused, RH_BURST - n);
 	if (role == RTE_PMD_FAILOVER_NONE)
 		rh_add(&rd->no_path, 1);
-	if (n > 0 && role == __atomic_load_n(&r->want_role, __ATOMIC_ACQUIRE)) {
-		__atomic_store_n(&r->want_role, -1, __ATOMIC_RELAXED);
-		__atomic_store_n(&r->t_first, rte_get_timer_cycles(), __ATOMIC_RELEASE);
-	}
+	ft_stamp_hit(&r->first, role, n);
 }
 
 /* ---- receive ---- */
@@ -87,7 +84,7 @@ rh_rx_fo(struct rh *r)
 	struct rte_mbuf *pkts[RH_BURST];
 	uint16_t n;
 
-	n = rte_eth_rx_burst(r->fo, 0, pkts, RH_BURST);
+	n = rte_eth_rx_burst(r->rig.fo, 0, pkts, RH_BURST);
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
@@ -99,7 +96,7 @@ rh_rx_vhost(struct rh *r)
 	uint16_t n, i;
 
 	do {
-		n = rte_eth_rx_burst(r->vh, 0, pkts, RH_BURST);
+		n = rte_eth_rx_burst(r->rig.vh, 0, pkts, RH_BURST);
 		for (i = 0; i < n; i++)
 			rh_count(r, rte_pktmbuf_mtod(pkts[i], void *),
 				 rte_pktmbuf_data_len(pkts[i]), RH_PATH_VIRTIO);
