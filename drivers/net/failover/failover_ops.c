@@ -236,28 +236,28 @@ fo_dev_stop(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/* A queue leaves the port: out of its array (under pub_lock), then freed. */
 static void
-fo_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+fo_queue_drop(struct fo_priv *priv, void **slot)
 {
-	struct fo_priv *priv = fo_priv(dev);
-	void *q = dev->data->rx_queues[qid];
+	void *q = *slot;
 
 	rte_spinlock_lock(&priv->pub_lock);
-	dev->data->rx_queues[qid] = NULL;
+	*slot = NULL;
 	rte_spinlock_unlock(&priv->pub_lock);
 	rte_free(q);
 }
 
 static void
+fo_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	fo_queue_drop(fo_priv(dev), &dev->data->rx_queues[qid]);
+}
+
+static void
 fo_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 {
-	struct fo_priv *priv = fo_priv(dev);
-	void *q = dev->data->tx_queues[qid];
-
-	rte_spinlock_lock(&priv->pub_lock);
-	dev->data->tx_queues[qid] = NULL;
-	rte_spinlock_unlock(&priv->pub_lock);
-	rte_free(q);
+	fo_queue_drop(fo_priv(dev), &dev->data->tx_queues[qid]);
 }
 
 static int
@@ -752,6 +752,25 @@ fo_reta_query(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *conf,
  * sub-ports that took the new set-up keep it (no undo), and the failover
  * queue is simply absent until set up again.
  */
+/* Forward a new queue's set-up; once every sub-port has it, it is the port's. */
+static int
+fo_queue_install(struct fo_priv *priv, const struct fo_fwd *f, void *q, void **slot)
+{
+	int ret;
+
+	fo_lock(priv);
+	ret = fo_forward(priv, f, q, NULL);
+	if (ret == 0) {
+		rte_spinlock_lock(&priv->pub_lock);
+		*slot = q;
+		rte_spinlock_unlock(&priv->pub_lock);
+	}
+	fo_unlock(priv);
+	if (ret != 0)
+		rte_free(q);
+	return ret;
+}
+
 static int
 fo_rxq_step(struct fo_sub *s, const void *val)
 {
@@ -770,7 +789,6 @@ fo_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 {
 	struct fo_priv *priv = fo_priv(dev);
 	struct fo_rxq *q;
-	int ret;
 
 	q = rte_zmalloc_socket("failover_rxq", sizeof(*q), RTE_CACHE_LINE_SIZE, socket);
 	if (q == NULL)
@@ -781,17 +799,7 @@ fo_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		.nb_desc = nb_desc, .socket = socket, .conf = *conf, .mp = mp,
 	};
 	fo_rxq_init(q);
-	fo_lock(priv);
-	ret = fo_forward(priv, &fo_fwd_rxq, q, NULL);
-	if (ret == 0) {
-		rte_spinlock_lock(&priv->pub_lock);
-		dev->data->rx_queues[qid] = q;
-		rte_spinlock_unlock(&priv->pub_lock);
-	}
-	fo_unlock(priv);
-	if (ret != 0)
-		rte_free(q);
-	return ret;
+	return fo_queue_install(priv, &fo_fwd_rxq, q, &dev->data->rx_queues[qid]);
 }
 
 static int
@@ -811,7 +819,6 @@ fo_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 {
 	struct fo_priv *priv = fo_priv(dev);
 	struct fo_txq *q;
-	int ret;
 
 	q = rte_zmalloc_socket("failover_txq", sizeof(*q), RTE_CACHE_LINE_SIZE, socket);
 	if (q == NULL)
@@ -820,17 +827,7 @@ fo_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	q->qid = qid;
 	q->conf = (struct fo_txq_conf){ .nb_desc = nb_desc, .socket = socket, .conf = *conf };
 	fo_txq_init(q);
-	fo_lock(priv);
-	ret = fo_forward(priv, &fo_fwd_txq, q, NULL);
-	if (ret == 0) {
-		rte_spinlock_lock(&priv->pub_lock);
-		dev->data->tx_queues[qid] = q;
-		rte_spinlock_unlock(&priv->pub_lock);
-	}
-	fo_unlock(priv);
-	if (ret != 0)
-		rte_free(q);
-	return ret;
+	return fo_queue_install(priv, &fo_fwd_txq, q, &dev->data->tx_queues[qid]);
 }
 
 /* What a queue was set up with (the replay reads the same). */
