@@ -265,6 +265,33 @@ test_datapath_failover_counts(void)
 	return ft_pool_check(pool, case_start);
 }
 
+/*
+ * path_switches counts TX moving between sub-ports, not the application's
+ * own stop and start (with both links up all along: no switch at all).
+ */
+static int
+test_switches_real_only(void)
+{
+	uint64_t before = ft_xstat(fo_port, "path_switches");
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fo_port), "stop");
+		TEST_ASSERT_SUCCESS(rte_eth_dev_start(fo_port), "start");
+		TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000),
+				    "not on the primary after a restart");
+	}
+	TEST_ASSERT_EQUAL(ft_xstat(fo_port, "path_switches"), before,
+			  "stop/start counted as path switches");
+	TEST_ASSERT_SUCCESS(fosim_set_link(prim, 0), "link down");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_STANDBY, 2000), "failover");
+	TEST_ASSERT_SUCCESS(fosim_set_link(prim, 1), "link up");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000), "failback");
+	TEST_ASSERT_EQUAL(ft_xstat(fo_port, "path_switches"), before + 2,
+			  "a failover and a failback are two switches");
+	return ft_pool_check(pool, case_start);
+}
+
 static int
 test_rx_both_rewrites_port(void)
 {
@@ -536,6 +563,7 @@ static struct unit_test_suite control_suite = {
 		TEST_CASE_ST(case_setup, case_teardown, test_rollback_each_op),
 		TEST_CASE_ST(case_setup, case_teardown, test_start_configure_rollback),
 		TEST_CASE_ST(case_setup, case_teardown, test_datapath_failover_counts),
+		TEST_CASE_ST(case_setup, case_teardown, test_switches_real_only),
 		TEST_CASE_ST(case_setup, case_teardown, test_rx_both_rewrites_port),
 		TEST_CASE_ST(case_setup, case_teardown, test_rx_port_kept),
 		TEST_CASE_ST(case_setup, case_teardown, test_rx_fair),

@@ -13,8 +13,10 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
+#include <rte_mbuf.h>
 
 #include "ft_log.h"
+#include "ft_rig.h"
 #include "ft_test.h"
 #include "ft_wait.h"
 #include "rte_pmd_failover.h"
@@ -84,6 +86,31 @@ test_empty_dev(void)
 	TEST_ASSERT_SUCCESS(expect_bad("primary=,standby=(net_null_e0)", "primary: empty"),
 			    "primary=");
 	return expect_bad("standby=()", "standby: empty");
+}
+
+/*
+ * A bare bus or class keyword, or a layered devargs string with no device
+ * name: 22.11's rte_devargs_parse() dereferences NULL on the first kind
+ * (a crash of the whole process), and gives the name '' on the second.
+ */
+static int
+test_keyword_not_a_name(void)
+{
+	static const struct { const char *args, *part; } bad[] = {
+		{ "primary=bus,standby=(net_null_kw1)", "primary: 'bus'" },
+		{ "primary=(net_null_kw0),standby=class", "standby: 'class'" },
+		{ "primary=(bus),standby=(net_null_kw1)", "primary: 'bus'" },
+		{ "primary=(bus,x=1),standby=(net_null_kw1)", "primary: 'bus'" },
+		{ "primary=(net_null_kw0),standby=bus=pci", "standby: 'bus=pci'" },
+		{ "primary=(net_null_kw0),standby=class=eth", "standby: 'class=eth'" },
+		{ "primary=(class=eth),standby=(net_null_kw1)", "primary: 'class=eth'" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(bad); i++)
+		if (expect_bad(bad[i].args, bad[i].part) != TEST_SUCCESS)
+			return TEST_FAILED;
+	return TEST_SUCCESS;
 }
 
 static int
@@ -204,6 +231,99 @@ test_good_both(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A sub-port whose MAC is all zeros (net_ring) does not give the failover
+ * port its MAC: the choice falls back to the other sub-port's, which is
+ * then adopted, not refused.
+ */
+static int
+test_zero_mac_skipped(void)
+{
+	struct rte_ether_addr mac, pmac;
+	uint16_t port, sub;
+
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_z1",
+			"primary=(net_null_z1),standby=(net_ring_z2),link_poll_ms=0"),
+			"probe");
+	TEST_ASSERT_SUCCESS(port_of("net_failover_z1", &port), "no port");
+	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(port, &mac), "mac");
+	TEST_ASSERT(rte_is_valid_assigned_ether_addr(&mac), "the failover MAC is not unicast");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &sub),
+			    "the good primary was refused");
+	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(sub, &pmac), "primary mac");
+	TEST_ASSERT(rte_is_same_ether_addr(&mac, &pmac), "the failover MAC is not the primary's");
+	return close_failover("net_failover_z1");
+}
+
+/*
+ * A device the application probed itself and names in a device string is
+ * adopted, and left on its bus when the failover port closes.
+ */
+static int
+test_app_device_kept(void)
+{
+	uint16_t port, app, sub;
+
+	TEST_ASSERT_SUCCESS(ft_null_create("net_null_a1", NULL, &app), "app device");
+	ft_log_reset();
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_a1",
+			"primary=(net_null_a1),standby=(net_null_a2),link_poll_ms=0"), "probe");
+	TEST_ASSERT(ft_log_has("primary device net_null_a1 exists already: adopting it"),
+		    "the application's device was not recognised as such");
+	TEST_ASSERT_SUCCESS(port_of("net_failover_a1", &port), "no port");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &sub),
+			    "not adopted");
+	TEST_ASSERT_EQUAL(sub, app, "adopted another port");
+	TEST_ASSERT_SUCCESS(close_failover("net_failover_a1"), "close");
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit("net_null_a1"),
+			    "the application's device was removed with the failover port");
+	TEST_ASSERT(rte_vdev_uninit("net_null_a2") != 0, "our own device was left");
+	return TEST_SUCCESS;
+}
+
+/*
+ * Hot-unplug of the failover port (rte_vdev_uninit(), testpmd's "port
+ * detach"), started or not, then the same devargs again: a port with both
+ * sub-ports each time (the devices it left on the bus are probed anew).
+ */
+static int
+test_detach_reattach(void)
+{
+	const char *args = "primary=(net_null_d1),standby=(net_null_d2),link_poll_ms=0";
+	struct rte_mempool *mp;
+	uint16_t port, sub;
+	int i, r;
+
+	mp = rte_pktmbuf_pool_create("devargs_d1", 1024, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     SOCKET_ID_ANY);
+	TEST_ASSERT_NOT_NULL(mp, "pool");
+	for (i = 0; i < 3; i++) {
+		TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_d1", args), "probe %d", i);
+		TEST_ASSERT_SUCCESS(port_of("net_failover_d1", &port), "no port");
+		for (r = RTE_PMD_FAILOVER_PRIMARY; r <= RTE_PMD_FAILOVER_STANDBY; r++)
+			TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, r, &sub),
+					    "attach %d has no %s", i, r ? "standby" : "primary");
+		if (i == 1)
+			TEST_ASSERT_SUCCESS(ft_port_start(port, 1, 64, NULL, mp), "start");
+		TEST_ASSERT_SUCCESS(rte_vdev_uninit("net_failover_d1"), "detach %d", i);
+		TEST_ASSERT(port_of("net_failover_d1", &port) != 0, "failover port left");
+		TEST_ASSERT(port_of("net_null_d1", &port) != 0, "primary port left open");
+	}
+	rte_mempool_free(mp);
+	return TEST_SUCCESS;
+}
+
+/*
+ * Left open for EAL's own clean-up walk at the end of the suite, which
+ * must neither crash nor leave the walk a freed device.
+ */
+static int
+test_left_for_eal_cleanup(void)
+{
+	return rte_vdev_init("net_failover_e1",
+			     "primary=(net_null_e1),standby=(net_null_e2),link_poll_ms=0");
+}
+
 static int
 test_good_standby_only(void)
 {
@@ -284,6 +404,7 @@ static struct unit_test_suite devargs_suite = {
 		TEST_CASE(test_unbalanced),
 		TEST_CASE(test_empty_dev),
 		TEST_CASE(test_same_dev),
+		TEST_CASE(test_keyword_not_a_name),
 		TEST_CASE(test_unknown_driver),
 		TEST_CASE(test_link_poll_range),
 		TEST_CASE(test_duplicate_key),
@@ -293,6 +414,10 @@ static struct unit_test_suite devargs_suite = {
 		TEST_CASE(test_sub_probe_fails),
 		TEST_CASE(test_good_both),
 		TEST_CASE(test_good_standby_only),
+		TEST_CASE(test_zero_mac_skipped),
+		TEST_CASE(test_app_device_kept),
+		TEST_CASE(test_detach_reattach),
+		TEST_CASE(test_left_for_eal_cleanup),
 		TEST_CASE(test_adopt_later),
 		TEST_CASE(test_keeper_untouched),
 		TEST_CASES_END()

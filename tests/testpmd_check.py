@@ -18,6 +18,7 @@ TESTPMD environment variable.
 """
 
 import os
+import re
 import signal
 import sys
 import time
@@ -242,6 +243,37 @@ class Checks:
              "the re-attached tap's kernel side received nothing")
 
 
+    def case_bad_attach(self):
+        """port attach with a bare bus name: refused, testpmd lives on"""
+        for bad in ("net_failover7,primary=bus", "net_failover7,standby=(class)"):
+            out = self.main.cmd("port attach %s" % bad, timeout=30)
+            need(self.main.alive(), "testpmd died on 'port attach %s'" % bad)
+            need("Failed" in out, "'port attach %s' did not fail:\n%s" % (bad, out))
+        self.log("bare bus/class names refused, testpmd alive")
+
+    def case_detach_failover(self):
+        """port stop/detach of the failover, attach again: both sub-ports"""
+        self.main.cmd("port stop 0", timeout=30)
+        out = self.main.cmd("port detach 0", timeout=30)
+        need("Failed" not in out, "port detach failed:\n%s" % out.strip())
+        for i in range(2):
+            out = self.main.cmd("port attach net_failover0,primary=(net_null_tp0),"
+                                "standby=(net_null_tp1)", timeout=30)
+            m = re.search(r"Port (\d+) is attached", out)
+            need(m is not None, "port attach failed:\n%s" % out.strip())
+            port = int(m.group(1))
+            x = self.main.xstats(port)
+            need(x.get("refused_ports") == 0, "sub-ports refused: %s" % x)
+            self.main.cmd("port start %d" % port, timeout=30)
+            ok = ts.wait_for(lambda: self.main.xstats(port).get("active_path") == 0,
+                             5, 0.05)
+            need(ok, "attach %d: the failover port has no primary" % i)
+            self.main.cmd("port stop %d" % port, timeout=30)
+            out = self.main.cmd("port detach %d" % port, timeout=30)
+            need("Failed" not in out, "detach %d failed:\n%s" % (i, out.strip()))
+        self.log("detached and attached twice: both sub-ports each time")
+
+
 def main(argv):
     if len(argv) < 2:
         print("usage: %s PLUGIN.so [TESTPMD]" % argv[0])
@@ -251,7 +283,8 @@ def main(argv):
     cases = [Checks.case_probe, Checks.case_port_info, Checks.case_txonly,
              Checks.case_port_stats, Checks.case_xstats,
              Checks.case_io_standby_rx, Checks.case_failover,
-             Checks.case_detach_attach]
+             Checks.case_detach_attach, Checks.case_bad_attach,
+             Checks.case_detach_failover]
 
     skip = None
     if os.geteuid() != 0:

@@ -54,6 +54,26 @@ item_len(const char *p)
 	return depth == 0 ? i : -1;
 }
 
+/*
+ * The device name, the part before any comma, must be a name: not a bare
+ * devargs keyword ("bus", "class": 22.11's rte_devargs_parse() dereferences
+ * NULL on them) and not a layered "key=value" string (whose name is '').
+ */
+static int
+check_dev_name(const char *key, const char *dev)
+{
+	size_t n = strcspn(dev, ",");
+
+	if ((n == 3 && strncmp(dev, "bus", 3) == 0) ||
+	    (n == 5 && strncmp(dev, "class", 5) == 0) || memchr(dev, '=', n) != NULL ||
+	    memchr(dev, '/', n) != NULL) {
+		FO_LOG(ERR, "%s: '%.*s' is not a device name (a driver name and id, or a bus"
+		       " address, such as net_tap0 or 0000:00:04.0)", key, (int)n, dev);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Check a device and extract its name (the part before any comma). */
 static int
 parse_dev(const char *key, const char *val, struct fo_args *args, int role)
@@ -79,6 +99,8 @@ parse_dev(const char *key, const char *val, struct fo_args *args, int role)
 	args->dev[role] = strndup(dev, len);
 	if (args->dev[role] == NULL)
 		return -ENOMEM;
+	if (check_dev_name(key, args->dev[role]) != 0)
+		return -EINVAL;
 	memset(&da, 0, sizeof(da));
 	ret = rte_devargs_parse(&da, args->dev[role]);
 	if (ret != 0) {
@@ -88,6 +110,10 @@ parse_dev(const char *key, const char *val, struct fo_args *args, int role)
 	}
 	strlcpy(args->name[role], da.name, sizeof(args->name[role]));
 	rte_devargs_reset(&da);
+	if (args->name[role][0] == '\0') {
+		FO_LOG(ERR, "%s: '%s' names no device", key, args->dev[role]);
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -69,12 +69,22 @@ static int
 fo_remove(struct rte_vdev_device *vdev)
 {
 	struct rte_eth_dev *dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+	uint16_t port;
 
 	if (dev == NULL)
 		return 0;
-	/* The bus may be iterating its device list: leave sub-devices to it. */
+	port = dev->data->port_id;
+	/*
+	 * This is EAL's clean-up walk of the vdev bus or a hot-unplug, which
+	 * cannot be told apart; the walk holds the next device of the list,
+	 * maybe one of our sub-devices, so they are left on the bus (the walk
+	 * removes them next; after a hot-unplug, our next probe does).
+	 */
 	fo_priv(dev)->in_remove = true;
-	return rte_eth_dev_close(dev->data->port_id);
+	/* ethdev closes no started port: stopped first (else nothing is freed) */
+	if (dev->data->dev_started && rte_eth_dev_stop(port) != 0)
+		FO_LOG(WARNING, "%s: stop before remove failed", dev->data->name);
+	return rte_eth_dev_close(port);
 }
 
 static struct fo_priv *

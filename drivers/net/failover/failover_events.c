@@ -224,7 +224,13 @@ fo_probe_devs(struct fo_priv *priv)
 	for (r = 0; r < FO_NB_SUBS; r++) {
 		if (!priv->args.probe[r])
 			continue;
-		ret = rte_dev_probe(priv->args.dev[r]);
+		/*
+		 * 22.11's rte_dev_probe() returns 0, not -EEXIST, for a device
+		 * probed already (by the application): it is not ours to remove.
+		 */
+		fo_orphan_reclaim(priv->args.dev[r]);
+		ret = fo_devstr_probed(priv->args.dev[r]) ? -EEXIST :
+		      rte_dev_probe(priv->args.dev[r]);
 		if (ret == -EEXIST) {
 			FO_LOG(NOTICE, "%s: %s device %s exists already: adopting it",
 			       priv->dev->data->name, fo_role_name[r], priv->args.name[r]);

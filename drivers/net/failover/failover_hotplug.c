@@ -254,6 +254,41 @@ fo_dev_probed(const struct rte_devargs *da)
 }
 
 /*
+ * Before probing a device string of ours: a device a removed failover port
+ * left on its bus (fo_orphan_take()) is removed, to be probed anew.
+ */
+void
+fo_orphan_reclaim(const char *devstr)
+{
+	struct rte_devargs da;
+	struct rte_device *dev;
+
+	memset(&da, 0, sizeof(da));
+	if (rte_devargs_parse(&da, devstr) != 0)
+		return;
+	dev = fo_orphan_take(da.name) ? fo_bus_device(&da) : NULL;
+	if (dev != NULL && rte_dev_remove(dev) != 0)
+		FO_LOG(WARNING, "could not remove device %s left by a removed failover port",
+		       da.name);
+	rte_devargs_reset(&da);
+}
+
+/* Whether a device string names a device probed already (by anyone). */
+bool
+fo_devstr_probed(const char *devstr)
+{
+	struct rte_devargs da;
+	bool probed;
+
+	memset(&da, 0, sizeof(da));
+	if (rte_devargs_parse(&da, devstr) != 0)
+		return false;
+	probed = fo_dev_probed(&da);
+	rte_devargs_reset(&da);
+	return probed;
+}
+
+/*
  * A device found by MAC: known to its bus and not probed, allowed by
  * EAL's policy. Only PCI devices appear by themselves: on another bus
  * (an injected event) it must be on the bus already.

@@ -227,9 +227,11 @@ fo_dev_stop(struct rte_eth_dev *dev)
 	struct fo_sub *s;
 
 	fo_lock(priv);
+	fo_paths_stopping(priv, true);
 	FO_FOREACH_SUB(priv, s)
 		fo_sub_stop(priv, s);
 	fo_paths_publish(priv);
+	fo_paths_stopping(priv, false);
 	__atomic_store_n(&priv->running, false, __ATOMIC_RELEASE);
 	fo_queues_state(dev, RTE_ETH_QUEUE_STATE_STOPPED);
 	fo_unlock(priv);

@@ -115,11 +115,14 @@ fo_slots_fill(struct fo_priv *priv, const struct fo_sub *s)
 	rte_atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
-/* TX moved from one sub-port to the other (not to or from no path). */
+/*
+ * TX moved from one sub-port to the other (not to or from no path, and not
+ * because the application stops the port: see fo_paths_stopping()).
+ */
 static void
 fo_switch_count(struct fo_priv *priv, uint16_t role)
 {
-	if (role == FO_NONE)
+	if (role == FO_NONE || priv->stopping)
 		return;
 	if (priv->last_role != FO_NONE && role != priv->last_role)
 		priv->path_switches++;
@@ -146,6 +149,21 @@ fo_link_report(struct fo_priv *priv, int role)
 	FO_LOG(INFO, "%s: link %s", dev->data->name, link.link_status ? "up" : "down");
 	if (dev->data->dev_conf.intr_conf.lsc && __atomic_load_n(&priv->running, __ATOMIC_ACQUIRE))
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+}
+
+/*
+ * The application stops the port: while its sub-ports stop one after the
+ * other, TX passes through the other one, which is no switch; once
+ * stopped, the next start begins with no path to switch from.
+ */
+void
+fo_paths_stopping(struct fo_priv *priv, bool on)
+{
+	rte_spinlock_lock(&priv->pub_lock);
+	priv->stopping = on;
+	if (!on)
+		priv->last_role = FO_NONE;
+	rte_spinlock_unlock(&priv->pub_lock);
 }
 
 /* Publish the paths the sub-ports' states call for; report the link. */

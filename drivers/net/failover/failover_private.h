@@ -287,7 +287,7 @@ struct fo_priv {
 	rte_spinlock_t pub_lock;    /* publication of paths (also from events) */
 	bool running;               /* started: bursts may run (ethdev's flag comes later) */
 	bool closing;
-	bool in_remove;             /* vdev remove: leave sub-devices to the bus */
+	bool in_remove;             /* EAL's clean-up walk: leave sub-devices to it */
 	bool kicked;                /* a deferred fo_sync() is scheduled */
 
 	/* Ports handed over, not adopted yet (written by the attach op). */
@@ -315,6 +315,7 @@ struct fo_priv {
 	uint64_t role_pkts[FO_NB_SUBS][2];    /* [role][rx, tx] of departed */
 	uint64_t path_switches;               /* TX moved between sub-ports (pub_lock) */
 	uint16_t last_role;                   /* last role TX used, or FO_NONE (pub_lock) */
+	bool stopping;                        /* the application stops it (pub_lock) */
 	uint64_t refused;                     /* ports handed over, not adopted */
 };
 
@@ -408,6 +409,7 @@ void fo_stats_fold(struct fo_priv *priv, struct fo_sub *s, bool live);
 /* failover_paths.c: the path rule, its publication, the link we report */
 union fo_fp fo_paths_choose(const struct fo_sub sub[FO_NB_SUBS]);
 void fo_paths_publish(struct fo_priv *priv);
+void fo_paths_stopping(struct fo_priv *priv, bool on);
 void fo_slots_fill(struct fo_priv *priv, const struct fo_sub *s);
 int fo_port_role(const struct fo_priv *priv, uint16_t port);
 
@@ -422,12 +424,15 @@ void fo_sub_release(struct fo_priv *priv, struct fo_sub *s, bool unplug);
 void fo_links_refresh(struct fo_priv *priv);
 void fo_links_poll(struct fo_priv *priv);
 bool fo_cands_settle(struct fo_priv *priv);
+bool fo_orphan_take(const char *name);
 void fo_cands_drop(struct fo_priv *priv);
 
 /* failover_hotplug.c: devices announced by RTE_DEV_EVENT_ADD */
 bool fo_hp_announce(struct fo_priv *priv, const char *name);
 uint64_t fo_hp_run(struct fo_priv *priv);
 void fo_hp_uninit(struct fo_priv *priv);
+bool fo_devstr_probed(const char *devstr);
+void fo_orphan_reclaim(const char *devstr);
 /* Readiness of a PCI device in sysfs; why says what is missing. */
 enum fo_hp_state { FO_HP_READY, FO_HP_WAIT, FO_HP_REFUSE };
 enum fo_hp_state fo_hp_pci_state(const char *sysfs, const char *name, bool by_mac,

@@ -21,6 +21,7 @@
 
 #include <rte_cycles.h>
 #include <rte_dev.h>
+#include <rte_spinlock.h>
 
 #include "failover_private.h"
 
@@ -170,6 +171,46 @@ fo_sub_clear(struct fo_priv *priv, struct fo_sub *s)
 }
 
 /*
+ * Devices we probed and had to leave on their bus (our vdev removed: see
+ * fo_remove()); their ports are closed. The next probe of the same device
+ * string removes such a device first, so that it is probed anew.
+ */
+#define FO_NB_ORPHANS 16
+static char fo_orphans[FO_NB_ORPHANS][RTE_DEV_NAME_MAX_LEN];
+static rte_spinlock_t fo_orphans_lock = RTE_SPINLOCK_INITIALIZER;
+
+static void
+fo_orphan_add(const char *name)
+{
+	unsigned int i;
+
+	rte_spinlock_lock(&fo_orphans_lock);
+	for (i = 0; i < FO_NB_ORPHANS; i++)
+		if (fo_orphans[i][0] == '\0') {
+			strlcpy(fo_orphans[i], name, sizeof(fo_orphans[i]));
+			break;
+		}
+	rte_spinlock_unlock(&fo_orphans_lock);
+}
+
+/* Whether we left the device behind; it is forgotten (its remover takes it). */
+bool
+fo_orphan_take(const char *name)
+{
+	unsigned int i;
+	bool ours = false;
+
+	rte_spinlock_lock(&fo_orphans_lock);
+	for (i = 0; i < FO_NB_ORPHANS && !ours; i++)
+		if (strcmp(fo_orphans[i], name) == 0) {
+			fo_orphans[i][0] = '\0';
+			ours = true;
+		}
+	rte_spinlock_unlock(&fo_orphans_lock);
+	return ours;
+}
+
+/*
  * Give a port back to lib/failover (first: our own close then raises no
  * detach callback), close it when asked or when we probed it, and remove
  * its device when we probed it or when the device is going away (unplug).
@@ -182,6 +223,8 @@ fo_port_release(struct fo_priv *priv, struct fo_sub *s, uint16_t port, bool clos
 	bool remove = (s->probed || unplug) && !priv->in_remove && rdev != NULL;
 
 	rte_failover_release(priv->fo, port);
+	if (s->probed && priv->in_remove && rdev != NULL)
+		fo_orphan_add(rdev->name);
 	if (close || s->probed)
 		rte_eth_dev_close(port);
 	if (remove && rte_dev_is_probed(rdev) && rte_dev_remove(rdev) != 0)
@@ -541,20 +584,25 @@ fo_cands_take(struct fo_priv *priv, struct fo_cand *out)
 	return n;
 }
 
-/* The failover port's MAC: devargs, else the standby's, else the primary's. */
+/*
+ * The failover port's MAC: devargs, else the standby's, else the primary's;
+ * an address that is not unicast (net_ring's is all zeros) is passed over.
+ */
 static void
 fo_mac_choose(struct fo_priv *priv, const struct fo_cand *c, const int *role, unsigned int n)
 {
-	struct rte_ether_addr *mac = &priv->dev->data->mac_addrs[0];
+	struct rte_ether_addr *mac = &priv->dev->data->mac_addrs[0], m;
 	unsigned int i;
 	int r;
 
-	for (r = FO_STANDBY; r >= FO_PRIMARY && rte_is_zero_ether_addr(mac); r--)
-		for (i = 0; i < n && rte_is_zero_ether_addr(mac); i++)
-			if (role[i] == r && rte_eth_macaddr_get(c[i].port, mac) != 0)
-				memset(mac, 0, sizeof(*mac));
-	if (!rte_is_zero_ether_addr(mac))
-		rte_failover_set_mac(priv->fo, mac);
+	for (r = FO_STANDBY; r >= FO_PRIMARY; r--)
+		for (i = 0; i < n; i++)
+			if (role[i] == r && rte_eth_macaddr_get(c[i].port, &m) == 0 &&
+			    rte_is_valid_assigned_ether_addr(&m)) {
+				*mac = m;
+				rte_failover_set_mac(priv->fo, mac);
+				return;
+			}
 }
 
 /*
