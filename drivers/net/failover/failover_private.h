@@ -253,7 +253,6 @@ int fo_sub_start(struct fo_priv *priv, struct fo_sub *s);
 void fo_sub_stop(struct fo_priv *priv, struct fo_sub *s);
 void fo_sub_drop(struct fo_priv *priv, struct fo_sub *s);
 void fo_paths_update(struct fo_priv *priv);
-void fo_quiesce(struct fo_priv *priv);
 int fo_sub_fit(struct fo_priv *priv, uint16_t port, int role);
 void fo_sub_leave(struct fo_priv *priv, struct fo_sub *s);
 void fo_lock(struct fo_priv *priv);
@@ -273,7 +272,9 @@ enum fo_hp_state fo_hp_pci_state(const char *sysfs, const char *name, bool by_ma
 extern const struct eth_dev_ops fo_ops;
 int fo_sub_replay(struct fo_priv *priv, struct fo_sub *s);
 
-/* failover_rxtx.c */
+/* failover_rxtx.c: burst functions and the grace period */
+void fo_membarrier_init(void);
+void fo_quiesce(struct fo_priv *priv);
 void fo_rxq_init(struct fo_rxq *q);
 void fo_txq_init(struct fo_txq *q);
 uint16_t fo_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);

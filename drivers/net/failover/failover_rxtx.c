@@ -14,8 +14,14 @@
  * own functions, so that no burst tests for it.
  */
 
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 
 #include "failover_private.h"
 
@@ -286,4 +292,60 @@ fo_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		nb = rte_eth_tx_prepare(fp.tx, q->qid, pkts, nb_pkts);
 	fo_seq_leave(&q->seq);
 	return nb;
+}
+
+static int fo_membarrier_cmd = -1;
+
+/*
+ * Grace period. A burst marks its queue's seq odd on entry and even on exit
+ * with plain increments (no fence, no atomic). After new slot pointers are
+ * published, membarrier() makes every running thread of the process execute
+ * a full barrier: a burst that entered before it is then visible as odd and
+ * is waited for; a burst that enters after it reads the new pointers.
+ */
+void
+fo_membarrier_init(void)
+{
+	if (fo_membarrier_cmd != -1)
+		return;
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
+		fo_membarrier_cmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED;
+	else if (syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0) > 0)
+		fo_membarrier_cmd = MEMBARRIER_CMD_GLOBAL;
+	else
+		fo_membarrier_cmd = 0;
+	if (fo_membarrier_cmd == 0)
+		FO_LOG(WARNING,
+		       "membarrier() unavailable: grace periods fall back to a 10 ms wait");
+}
+
+static void
+fo_wait_seq(const uint32_t *seq)
+{
+	uint32_t s = __atomic_load_n(seq, __ATOMIC_ACQUIRE) & FO_SEQ_MASK;
+
+	/* the bits above FO_SEQ_MASK are the receive queues' poll schedule */
+	if (s & 1)
+		while ((__atomic_load_n(seq, __ATOMIC_ACQUIRE) & FO_SEQ_MASK) == s)
+			rte_pause();
+}
+
+void
+fo_quiesce(struct fo_priv *priv)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	uint16_t q;
+
+	if (!data->dev_started)
+		return;
+	if (fo_membarrier_cmd > 0)
+		syscall(__NR_membarrier, fo_membarrier_cmd, 0, 0);
+	else
+		rte_delay_ms(10);
+	for (q = 0; q < data->nb_rx_queues; q++)
+		if (data->rx_queues[q] != NULL)
+			fo_wait_seq(&((struct fo_rxq *)data->rx_queues[q])->seq);
+	for (q = 0; q < data->nb_tx_queues; q++)
+		if (data->tx_queues[q] != NULL)
+			fo_wait_seq(&((struct fo_txq *)data->tx_queues[q])->seq);
 }

@@ -27,8 +27,6 @@
 
 const char *const fo_role_name[FO_NB_SUBS + 1] = { "primary", "standby", "none" };
 
-static int fo_membarrier_cmd = -1;
-
 void
 fo_lock(struct fo_priv *priv)
 {
@@ -39,60 +37,6 @@ void
 fo_unlock(struct fo_priv *priv)
 {
 	pthread_mutex_unlock(&priv->lock);
-}
-
-/*
- * Grace period. A burst marks its queue's seq odd on entry and even on exit
- * with plain increments (no fence, no atomic). After new slot pointers are
- * published, membarrier() makes every running thread of the process execute
- * a full barrier: a burst that entered before it is then visible as odd and
- * is waited for; a burst that enters after it reads the new pointers.
- */
-static void
-fo_membarrier_init(void)
-{
-	if (fo_membarrier_cmd != -1)
-		return;
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
-		fo_membarrier_cmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED;
-	else if (syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0) > 0)
-		fo_membarrier_cmd = MEMBARRIER_CMD_GLOBAL;
-	else
-		fo_membarrier_cmd = 0;
-	if (fo_membarrier_cmd == 0)
-		FO_LOG(WARNING,
-		       "membarrier() unavailable: grace periods fall back to a 10 ms wait");
-}
-
-static void
-fo_wait_seq(const uint32_t *seq)
-{
-	uint32_t s = __atomic_load_n(seq, __ATOMIC_ACQUIRE) & FO_SEQ_MASK;
-
-	/* the bits above FO_SEQ_MASK are the receive queues' poll schedule */
-	if (s & 1)
-		while ((__atomic_load_n(seq, __ATOMIC_ACQUIRE) & FO_SEQ_MASK) == s)
-			rte_pause();
-}
-
-void
-fo_quiesce(struct fo_priv *priv)
-{
-	struct rte_eth_dev_data *data = priv->dev->data;
-	uint16_t q;
-
-	if (!data->dev_started)
-		return;
-	if (fo_membarrier_cmd > 0)
-		syscall(__NR_membarrier, fo_membarrier_cmd, 0, 0);
-	else
-		rte_delay_ms(10);
-	for (q = 0; q < data->nb_rx_queues; q++)
-		if (data->rx_queues[q] != NULL)
-			fo_wait_seq(&((struct fo_rxq *)data->rx_queues[q])->seq);
-	for (q = 0; q < data->nb_tx_queues; q++)
-		if (data->tx_queues[q] != NULL)
-			fo_wait_seq(&((struct fo_txq *)data->tx_queues[q])->seq);
 }
 
 /* On the fast path: present, started and not destroyed under us. */
