@@ -6,7 +6,7 @@
  * use an old slot (the grace period, fo_quiesce(), at the end). Everything
  * a burst touches sits on the queue's first cache line, which only this
  * queue's lcore writes (the control path writes the slot pointers when it
- * switches). No lock, no fence, no locked instruction.
+ * switches). No lock, no locked instruction, no fence instruction on x86.
  *
  * Every instruction here is paid on every burst: the branches a burst takes
  * in the steady state fall through, everything else (the sparse poll of
