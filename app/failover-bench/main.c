@@ -64,6 +64,7 @@ static const struct bench_case mq_cases[] = {
 #define TARGET_IR_EMPTY 20.0
 #define TARGET_IO_NULL 1.02
 #define TARGET_IO_RING 1.30
+#define TARGET_EMPTY_POLL 1.50   /* null-norx idle: ahead of bonding and failsafe */
 
 #define RUNS_MAX 8
 #define ROUNDS_MAX 32
@@ -256,12 +257,33 @@ wall_floor(enum bench_sub sub)
 	       fo.median, fo_runs.min, fo_runs.max);
 }
 
+/* An empty poll (net_null no-rx), with what bonding and failsafe cost for it. */
+static void
+wall_empty_target(void)
+{
+	unsigned int c = case_index(SUB_NORX, MODE_IDLE, 32), v;
+	struct ft_summary all, runs;
+
+	ratio_runs(c, VAR_FAILOVER, VAR_DIRECT, &all, &runs);
+	printf("  empty poll over net_null no-rx            %6.3f  %5.3f-%5.3f  <= %.2f  %s ",
+	       all.median, runs.min, runs.max, TARGET_EMPTY_POLL,
+	       verdict(all.median, TARGET_EMPTY_POLL));
+	for (v = VAR_BONDING; v <= VAR_FAILSAFE; v++) {
+		if (!var_ok(&bench_cases[c], v))
+			continue;
+		ratio_runs(c, v, VAR_DIRECT, &all, &runs);
+		printf("%s%s %.3f", v == VAR_BONDING ? "(" : ", ", bench_var_name[v], all.median);
+	}
+	printf(")\n");
+}
+
 static void
 wall_targets(void)
 {
 	printf("\nnet_failover wall targets (burst 32)       median  run range    target\n");
 	wall_target(SUB_NULL, VAR_FAILOVER, TARGET_IO_NULL);
 	wall_target(SUB_RING, VAR_FAILOVER, TARGET_IO_RING);
+	wall_empty_target();
 	printf("  with rx_port_rewrite=0 (fo-keep: mbuf->port left to the sub-port)\n");
 	wall_target(SUB_NULL, VAR_FO_KEEP, TARGET_IO_NULL);
 	wall_target(SUB_RING, VAR_FO_KEEP, TARGET_IO_RING);

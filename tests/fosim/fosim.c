@@ -127,6 +127,9 @@ struct fosim_priv {
 /* Kept outside dev_private so that they survive rte_eth_dev_close(). */
 static uint32_t fosim_counts[RTE_MAX_ETHPORTS][FOSIM_OP_NB];
 static bool fosim_known[RTE_MAX_ETHPORTS];
+/* fosim_rx_hold(): set by the test; rx bursts waiting inside the PMD. */
+static uint8_t fosim_hold[RTE_MAX_ETHPORTS];
+static uint32_t fosim_held[RTE_MAX_ETHPORTS];
 
 static inline struct fosim_priv *
 fosim_priv(const struct rte_eth_dev *dev)
@@ -234,12 +237,24 @@ fosim_rx_queue_count(void *rxq)
 	return rte_ring_count(((struct fosim_queue *)rxq)->ring);
 }
 
+/* A burst that takes as long as the test wants: inside until released. */
+static __rte_noinline void
+fosim_rx_wait(uint16_t port_id)
+{
+	__atomic_fetch_add(&fosim_held[port_id], 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&fosim_hold[port_id], __ATOMIC_ACQUIRE))
+		rte_pause();
+	__atomic_fetch_sub(&fosim_held[port_id], 1, __ATOMIC_ACQ_REL);
+}
+
 static uint16_t
 fosim_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_bufs)
 {
 	struct fosim_queue *q = rxq;
 	unsigned int i, n;
 
+	if (unlikely(__atomic_load_n(&fosim_hold[q->port_id], __ATOMIC_ACQUIRE)))
+		fosim_rx_wait(q->port_id);
 	n = rte_ring_dequeue_burst(q->ring, (void **)bufs, nb_bufs, NULL);
 	for (i = 0; i < n; i++) {
 		bufs[i]->port = q->port_id;
@@ -1146,6 +1161,23 @@ fosim_set_link(uint16_t port_id, int up)
 	    !dev->data->dev_conf.intr_conf.lsc)
 		return 0;
 	return fosim_raise(dev, RTE_ETH_EVENT_INTR_LSC);
+}
+
+int
+fosim_rx_hold(uint16_t port_id, int on)
+{
+	if (fosim_dev(port_id) == NULL)
+		return -ENODEV;
+	__atomic_store_n(&fosim_hold[port_id], on != 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int
+fosim_rx_held(uint16_t port_id)
+{
+	if (port_id >= RTE_MAX_ETHPORTS)
+		return -ENODEV;
+	return (int)__atomic_load_n(&fosim_held[port_id], __ATOMIC_ACQUIRE);
 }
 
 int

@@ -83,6 +83,17 @@ int fosim_set_link(uint16_t port_id, int up);
  */
 int fosim_remove(uint16_t port_id);
 
+/*
+ * Hold rx bursts (on != 0): an rx_burst of the port called from then on
+ * waits inside the PMD, as a burst that takes long would, until released
+ * (on = 0). For the grace-period test: the port must not be stopped while
+ * a burst is inside it.
+ */
+int fosim_rx_hold(uint16_t port_id, int on);
+
+/* How many rx bursts are waiting inside the port (fosim_rx_hold()). */
+int fosim_rx_held(uint16_t port_id);
+
 /* Queue mbufs for rx on a set-up rx queue; returns how many were taken. */
 int fosim_rx_inject(uint16_t port_id, uint16_t queue,
 		struct rte_mbuf **pkts, unsigned int n);

@@ -35,15 +35,14 @@ extern int failover_logtype;
 #define FO_LINK_POLL_MS_DEFAULT 10
 #define FO_LINK_POLL_MS_MAX 10000
 /*
- * A queue's seq: its low FO_SEQ_BITS count burst entries and exits (odd
- * inside a burst); on a receive queue, the bits above count entries too,
- * and their carry out of the word, every FO_RX_OTHER_PERIOD bursts, is
- * when the idle inactive path is polled.
+ * A receive burst adds FO_RX_SEQ_STEP to its queue's seq on entry: the add
+ * wraps to 0 once every FO_RX_OTHER_PERIOD bursts, which is when the idle
+ * inactive path is polled (no counter of its own).
  */
-#define FO_SEQ_BITS 27
-#define FO_SEQ_MASK ((1u << FO_SEQ_BITS) - 1)
-#define FO_SEQ_SCHED (~FO_SEQ_MASK)
-#define FO_RX_OTHER_PERIOD (1u << (32 - FO_SEQ_BITS))
+#define FO_RX_OTHER_PERIOD 32u
+#define FO_RX_SEQ_STEP (UINT32_MAX / FO_RX_OTHER_PERIOD + 1)
+/* A queue's in outside a burst: no burst array (or NULL) is at address 1. */
+#define FO_OUTSIDE ((struct rte_mbuf **)(uintptr_t)1)
 #define FO_MAX_MC_ADDRS 128
 #define FO_MAX_MAC_ADDRS 32
 #define FO_MAX_QUEUES 128
@@ -248,13 +247,14 @@ struct fo_tx_slot {
 /*
  * A queue of the failover port. The first cache line is all a burst
  * touches: the published slot pointers (written by the control path),
- * seq, pkts, other_hot and turn (written only by the lcore polling it).
+ * in, seq, other_hot and turn (written only by the lcore polling it). See
+ * the memory-ordering contract at the top of failover_rxtx.c.
  */
 struct fo_rxq {
 	const struct fo_rx_slot *main;  /* the active path */
 	const struct fo_rx_slot *other; /* the inactive one, polled sparsely */
-	uint32_t seq;               /* odd inside a burst; poll schedule above */
-	struct rte_mbuf **pkts;     /* the burst's array, across the sub-port call */
+	struct rte_mbuf **in;       /* the burst's array while inside one, else FO_OUTSIDE */
+	uint32_t seq;               /* entries, in steps of FO_RX_SEQ_STEP */
 	uint16_t port_id;           /* failover port, written into mbuf->port */
 	uint16_t qid;
 	bool other_hot;             /* the inactive path delivered lately */
@@ -265,7 +265,8 @@ struct fo_rxq {
 
 struct fo_txq {
 	const struct fo_tx_slot *tx;    /* the active path */
-	uint32_t seq;               /* odd while an lcore is inside a burst */
+	struct rte_mbuf **in;       /* the burst's array while inside one, else FO_OUTSIDE */
+	uint32_t seq;               /* entries */
 	uint16_t qid;
 	const union fo_fp *fp;      /* for tx_prepare */
 	uint64_t no_path_bursts;    /* written by the queue's lcore only */

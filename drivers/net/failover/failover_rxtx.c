@@ -2,16 +2,64 @@
 
 /*
  * Fast path: one load of the queue's published slot, the call it names,
- * and two plain increments of the queue's sequence number that let the
- * control path know when no lcore is inside a burst (see fo_quiesce()).
- * Everything a burst touches sits on the queue's first cache line, which
- * only this queue's lcore writes (the control path writes the slot
- * pointers when it switches). No lock, no read-modify-write atomic.
+ * and the marks that let the control path know when no lcore can still
+ * use an old slot (the grace period, fo_quiesce(), at the end). Everything
+ * a burst touches sits on the queue's first cache line, which only this
+ * queue's lcore writes (the control path writes the slot pointers when it
+ * switches). No lock, no locked instruction, no fence instruction on x86.
  *
  * Every instruction here is paid on every burst: the branches a burst takes
  * in the steady state fall through, everything else (the sparse poll of
  * the inactive path) is out of line. With no path, the slot is one of our
  * own functions, so that no burst tests for it.
+ *
+ * Memory-ordering contract (the only description of it; one lcore polls a
+ * queue at a time, as ethdev requires of every queue):
+ *
+ * Burst side, in program order, all plain stores on x86:
+ *   enter  seq += step          the one read-modify-write: it depends only
+ *                               on the previous burst's entry, not on this
+ *                               burst's other stores (no chain within a
+ *                               burst through store-to-load forwarding)
+ *          in = pkts            any value but FO_OUTSIDE: "inside"
+ *          compiler barrier     neither store may sink below the slot load
+ *          load the slot pointer, call the sub-port
+ *   leave  in = FO_OUTSIDE      release: after every access of the burst
+ * The release fence before the entry add orders the previous burst's
+ * accesses before it (no instruction on x86, whose stores are ordered).
+ * The sparse poll of a receive queue may also store seq after leaving
+ * (release) to make the next entry poll again. Nothing else writes seq or
+ * in, and nothing on the burst side reads another lcore's data.
+ *
+ * Control side (fo_quiesce()): publish the new slot pointers (release),
+ * membarrier(), then for each queue read s = seq and wait until in is
+ * FO_OUTSIDE or seq is no longer s (acquire loads).
+ *
+ * Why that is enough: membarrier() makes every running thread of the
+ * process execute a full barrier at some point of its program order, and a
+ * thread that is not running has passed one at its context switch. A burst
+ * that loaded an old slot pointer passed that point after the load (were
+ * it before, the load would have seen the publication), hence after its
+ * two entry stores: when membarrier() returns, both are visible, s is this
+ * burst's entry or a later one, and in reads "inside" or a later value.
+ * From then on, in == FO_OUTSIDE can only be this burst's leave or a later
+ * one, and a seq other than s a later burst's entry, which its lcore made
+ * after leaving this one: either way the burst is over and, by the release
+ * stores, everything it did is visible. A burst that loaded a new pointer
+ * may be waited for too (until it leaves): harmless. seq may come back to
+ * s (it counts modulo 2^32 on transmit, 32 on receive): that only makes
+ * the wait longer, never shorter.
+ *
+ * Why one lcore per queue: seq's add is not atomic and in has one owner;
+ * two lcores inside one queue at once would lose counts and one's leave
+ * would mark the other outside.
+ *
+ * seq is the one plain (non-atomic) write: GCC does not fold an atomic load
+ * and store into one add to memory, nor an add whose carry is tested (3
+ * instructions and a branch instead of 2); it folds a plain add whose zero
+ * or sign flag is tested. Only the queue's lcore writes seq, an aligned
+ * 32-bit store is single-copy atomic on every target DPDK supports, and
+ * the control path reads it with atomic loads.
  */
 
 #include <linux/membarrier.h>
@@ -25,59 +73,23 @@
 
 #include "failover_private.h"
 
-/*
- * seq is odd while the lcore is inside a burst, even outside (its low
- * FO_SEQ_BITS). Only the queue's lcore writes it; the control path only
- * loads it. Entering, the store must not be delayed by the compiler past
- * the load of the slot; leaving, it must come after every access of the
- * burst (release). On x86 (TSO: every store is a release, and the control
- * path's membarrier() orders the entry store against the slot load) that
- * is one non-locked add to memory behind a compiler barrier.
- *
- * A receive burst also adds 1 to the bits above FO_SEQ_BITS on entry: the
- * add carries out of the word once every FO_RX_OTHER_PERIOD bursts, which
- * is when the idle inactive path is polled (no counter of its own).
- */
-#define FO_SEQ_ENTER_RX (1u + (1u << FO_SEQ_BITS))
-
-static __rte_always_inline void
-fo_seq_enter(uint32_t *seq)
-{
-#ifdef RTE_ARCH_X86
-	asm volatile("addl $1, %0" : "+m" (*seq) : : "memory");
-#else
-	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
-	rte_compiler_barrier();
-#endif
-}
-
-/* Enter a receive burst; true when the inactive path is due. */
+/* Enter a burst; true when seq wrapped (receive: the inactive path is due). */
 static __rte_always_inline bool
-fo_seq_enter_rx(uint32_t *seq)
+fo_enter(uint32_t *seq, struct rte_mbuf ***in, struct rte_mbuf **pkts, uint32_t step)
 {
-	bool carry;
+	bool wrap;
 
-#ifdef RTE_ARCH_X86
-	asm volatile("addl %2, %0" : "+m" (*seq), "=@ccc" (carry)
-		     : "i" (FO_SEQ_ENTER_RX) : "memory");
-#else
-	uint32_t s = *seq + FO_SEQ_ENTER_RX;
-
-	carry = s < FO_SEQ_ENTER_RX;
-	__atomic_store_n(seq, s, __ATOMIC_RELAXED);
-	rte_compiler_barrier();
-#endif
-	return carry;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	wrap = (*seq += step) == 0;
+	__atomic_store_n(in, pkts, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return wrap;
 }
 
 static __rte_always_inline void
-fo_seq_leave(uint32_t *seq)
+fo_leave(struct rte_mbuf ***in)
 {
-#ifdef RTE_ARCH_X86
-	asm volatile("addl $1, %0" : "+m" (*seq) : : "memory");
-#else
-	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELEASE);
-#endif
+	__atomic_store_n(in, FO_OUTSIDE, __ATOMIC_RELEASE);
 }
 
 /* No path on this side: nothing to receive. */
@@ -110,6 +122,7 @@ fo_rxq_init(struct fo_rxq *q)
 	q->slot[FO_NONE].q = NULL;
 	q->main = &q->slot[FO_NONE];
 	q->other = &q->slot[FO_NONE];
+	q->in = FO_OUTSIDE;
 }
 
 void
@@ -118,6 +131,7 @@ fo_txq_init(struct fo_txq *q)
 	q->slot[FO_NONE].fn = fo_tx_none;
 	q->slot[FO_NONE].q = q;
 	q->tx = &q->slot[FO_NONE];
+	q->in = FO_OUTSIDE;
 }
 
 /*
@@ -195,10 +209,10 @@ fo_rx_other(struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, bool rew
 	else if (nb < nb_pkts)
 		q->other_hot = n2 != 0;
 	nb += n2;
-	/* while hot, make the next entry carry again */
+	fo_leave(&q->in);
+	/* while hot, make the next entry wrap again */
 	if (q->other_hot)
-		q->seq |= FO_SEQ_SCHED;
-	fo_seq_leave(&q->seq);
+		__atomic_store_n(&q->seq, -FO_RX_SEQ_STEP, __ATOMIC_RELEASE);
 	if (rewrite)
 		fo_rx_port(pkts, nb, q->port_id);
 	return nb;
@@ -223,29 +237,22 @@ fo_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	const struct fo_rx_slot *m;
 	uint16_t nb;
 
-	if (unlikely(fo_seq_enter_rx(&q->seq)))
+	if (unlikely(fo_enter(&q->seq, &q->in, pkts, FO_RX_SEQ_STEP)))
 		return fo_rx_other_port(q, pkts, nb_pkts);
 	m = __atomic_load_n(&q->main, __ATOMIC_ACQUIRE);
-	/* Kept in the queue rather than in one more callee-saved register. */
-	q->pkts = pkts;
 	nb = m->fn(m->q, pkts, nb_pkts);
-	fo_seq_leave(&q->seq);
-#ifdef RTE_ARCH_X86
-	/* one compare sorts the three cases (compilers test twice) */
-	asm goto("cmpw $1, %0\n\t"
-		 "ja %l[many]\n\t"
-		 "jb %l[none]" : : "r" (nb) : "cc" : many, none);
-#else
-	if (nb > 1)
-		goto many;
-	if (nb == 0)
-		goto none;
-#endif
-	q->pkts[0]->port = q->port_id;
-none:
-	return nb;
-many:
-	fo_rx_set_port(q->pkts, nb, q->port_id);
+	/* pkts is read back from the mark rather than kept in a callee-saved register */
+	if (nb > 1) {
+		pkts = q->in;
+		fo_leave(&q->in);
+		fo_rx_set_port(pkts, nb, q->port_id);
+	} else if (nb == 1) {
+		pkts = q->in;
+		fo_leave(&q->in);
+		pkts[0]->port = q->port_id;
+	} else {
+		fo_leave(&q->in);
+	}
 	return nb;
 }
 
@@ -257,11 +264,11 @@ fo_rx_burst_keep_port(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	const struct fo_rx_slot *m;
 	uint16_t nb;
 
-	if (unlikely(fo_seq_enter_rx(&q->seq)))
+	if (unlikely(fo_enter(&q->seq, &q->in, pkts, FO_RX_SEQ_STEP)))
 		return fo_rx_other_keep(q, pkts, nb_pkts);
 	m = __atomic_load_n(&q->main, __ATOMIC_ACQUIRE);
 	nb = m->fn(m->q, pkts, nb_pkts);
-	fo_seq_leave(&q->seq);
+	fo_leave(&q->in);
 	return nb;
 }
 
@@ -272,10 +279,10 @@ fo_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	const struct fo_tx_slot *t;
 	uint16_t nb;
 
-	fo_seq_enter(&q->seq);
+	fo_enter(&q->seq, &q->in, pkts, 1);
 	t = __atomic_load_n(&q->tx, __ATOMIC_ACQUIRE);
 	nb = t->fn(t->q, pkts, nb_pkts);
-	fo_seq_leave(&q->seq);
+	fo_leave(&q->in);
 	return nb;
 }
 
@@ -286,24 +293,17 @@ fo_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	union fo_fp fp;
 	uint16_t nb = nb_pkts;
 
-	fo_seq_enter(&q->seq);
+	fo_enter(&q->seq, &q->in, pkts, 1);
 	fp.word = __atomic_load_n(&q->fp->word, __ATOMIC_ACQUIRE);
 	if (likely(fp.tx != FO_NO_PORT))
 		nb = rte_eth_tx_prepare(fp.tx, q->qid, pkts, nb_pkts);
-	fo_seq_leave(&q->seq);
+	fo_leave(&q->in);
 	return nb;
 }
 
 static int fo_membarrier_cmd = -1;
 
-/*
- * Grace period, the control side. A burst marks its queue's seq odd on
- * entry and even on exit with plain increments (no fence, no atomic).
- * After new slot pointers are published, membarrier() makes every running
- * thread of the process execute a full barrier: a burst that entered
- * before it is then visible as odd and is waited for; a burst that enters
- * after it reads the new pointers.
- */
+/* Grace period: see the memory-ordering contract at the top of this file. */
 void
 fo_membarrier_init(void)
 {
@@ -320,21 +320,23 @@ fo_membarrier_init(void)
 		       "membarrier() unavailable: grace periods fall back to a 10 ms wait");
 }
 
+/* Until the burst a queue's lcore may be inside (after membarrier()) has left. */
 static void
-fo_wait_seq(const uint32_t *seq)
+fo_wait_queue(const uint32_t *seq, struct rte_mbuf **const *in)
 {
-	uint32_t s = __atomic_load_n(seq, __ATOMIC_ACQUIRE) & FO_SEQ_MASK;
+	uint32_t s = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
 
-	/* the bits above FO_SEQ_MASK are the receive queues' poll schedule */
-	if (s & 1)
-		while ((__atomic_load_n(seq, __ATOMIC_ACQUIRE) & FO_SEQ_MASK) == s)
-			rte_pause();
+	while (__atomic_load_n(in, __ATOMIC_ACQUIRE) != FO_OUTSIDE &&
+	       __atomic_load_n(seq, __ATOMIC_ACQUIRE) == s)
+		rte_pause();
 }
 
 void
 fo_quiesce(struct fo_priv *priv)
 {
 	struct rte_eth_dev_data *data = priv->dev->data;
+	struct fo_rxq *rq;
+	struct fo_txq *tq;
 	uint16_t q;
 
 	if (!__atomic_load_n(&priv->running, __ATOMIC_ACQUIRE))
@@ -343,10 +345,14 @@ fo_quiesce(struct fo_priv *priv)
 		syscall(__NR_membarrier, fo_membarrier_cmd, 0, 0);
 	else
 		rte_delay_ms(10);
-	for (q = 0; q < data->nb_rx_queues; q++)
-		if (data->rx_queues[q] != NULL)
-			fo_wait_seq(&((struct fo_rxq *)data->rx_queues[q])->seq);
-	for (q = 0; q < data->nb_tx_queues; q++)
-		if (data->tx_queues[q] != NULL)
-			fo_wait_seq(&((struct fo_txq *)data->tx_queues[q])->seq);
+	for (q = 0; q < data->nb_rx_queues; q++) {
+		rq = data->rx_queues[q];
+		if (rq != NULL)
+			fo_wait_queue(&rq->seq, &rq->in);
+	}
+	for (q = 0; q < data->nb_tx_queues; q++) {
+		tq = data->tx_queues[q];
+		if (tq != NULL)
+			fo_wait_queue(&tq->seq, &tq->in);
+	}
 }
