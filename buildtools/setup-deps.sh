@@ -12,8 +12,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 sdk="$top/build-deps/sdk"
 pkgs="dpdk dpdk-dev libdpdk-dev meson ninja-build libnuma-dev libpcap-dev
 pkg-config gcc iproute2 valgrind python3 dpkg-dev xz-utils nftables"
-headers="drivers/bus/vdev/bus_vdev_driver.h lib/ethdev/ethdev_vdev.h
-lib/ethdev/ethdev_driver.h lib/eal/include/bus_driver.h
+headers="drivers/bus/vdev/bus_vdev_driver.h drivers/bus/pci/bus_pci_driver.h
+lib/ethdev/ethdev_vdev.h lib/ethdev/ethdev_driver.h lib/eal/include/bus_driver.h
 lib/eal/include/dev_driver.h"
 
 missing=""
@@ -35,14 +35,20 @@ if [ -e /usr/include/dpdk/ethdev_driver.h ]; then
 fi
 
 ver=$(dpkg-query -W -f='${Version}' libdpdk-dev)
-if [ -e "$sdk/include/ethdev_driver.h" ] &&
-		[ "$(cat "$sdk/version" 2>/dev/null)" = "$ver" ]; then
+missing=""
+for h in $headers; do
+	[ -e "$sdk/include/$(basename "$h")" ] || missing="$missing $h"
+done
+if [ -z "$missing" ] && [ "$(cat "$sdk/version" 2>/dev/null)" = "$ver" ]; then
 	echo "setup-deps: SDK headers for dpdk $ver present"
 	exit 0
 fi
 
 echo "setup-deps: fetching dpdk $ver source package for the SDK headers"
-rm -rf "$sdk"
+# Another version's headers go; missing ones are added beside the others
+# (a build reading them meanwhile sees each file whole).
+[ "$(cat "$sdk/version" 2>/dev/null)" = "$ver" ] || rm -rf "$sdk"
+rm -rf "$sdk/apt" "$sdk/src"
 mkdir -p "$sdk/apt/lists/partial" "$sdk/apt/parts" "$sdk/include"
 # Source entries for the archives the machine's own apt configuration uses
 # for this release (no host is named here): same URIs, deb-src.

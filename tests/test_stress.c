@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include <rte_bus_vdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
@@ -30,12 +31,13 @@
 #include "ft_wait.h"
 #include "rte_pmd_failover.h"
 
-enum trigger { TR_LSC, TR_RMV, TR_DEV_REMOVE, TR_API, TR_NB };
+enum trigger { TR_LSC, TR_RMV, TR_DEV_REMOVE, TR_API, TR_DETACH, TR_NB };
 enum readd { RA_LINK_UP, RA_PROBE, RA_DEV_ADD, RA_NB };
 
 static const char *const trigger_name[TR_NB] = {
 	"INTR_LSC (link down)", "INTR_RMV (surprise removal)",
 	"RTE_DEV_EVENT_REMOVE (unplug request)", "rte_pmd_failover_primary_leave()",
+	"rte_dev_remove() (device detach, no notice)",
 };
 static const char *const readd_name[RA_NB] = {
 	"link up (INTR_LSC)", "probe by the application (NEW)",
@@ -92,6 +94,9 @@ trigger(enum trigger tr, uint16_t vf)
 	case TR_DEV_REMOVE:
 		rte_dev_event_callback_process(ft_rig_vf_name(&rig, 0), RTE_DEV_EVENT_REMOVE);
 		return 0;
+	case TR_DETACH:
+		/* the PMD frees its queues before ethdev raises DESTROY */
+		return rte_vdev_uninit(ft_rig_vf_name(&rig, 0));
 	default:
 		return rte_pmd_failover_primary_leave(rig.fo);
 	}
@@ -178,6 +183,8 @@ test_unplug_replug_under_traffic(void)
 		free(ra_ns[k]);
 	if (ret != TEST_SUCCESS)
 		return ret;
+	TEST_ASSERT_EQUAL(fosim_dead_bursts(), 0,
+			  "bursts reached the queues of a primary its PMD had freed");
 	TEST_ASSERT_EQUAL(loop.bad_role, 0, "an unknown active path was reported");
 	TEST_ASSERT_EQUAL(loop.no_path, 0, "no path reported while the standby was there");
 	TEST_ASSERT_EQUAL(loop.offered, loop.sent + loop.returned, "offered != sent + returned");
@@ -291,6 +298,7 @@ static void
 suite_teardown(void)
 {
 	ft_rig_teardown(&rig);
+	fosim_graveyard_flush();
 }
 
 static struct unit_test_suite stress_suite = {

@@ -104,8 +104,10 @@ struct fosim_queue {
 	struct rte_ring *ring;
 	struct fosim_priv *priv;
 	uint16_t port_id;
+	uint8_t dead;			/* freed by its PMD: see fosim_dead_bursts() */
 	uint64_t pkts;
 	uint64_t bytes;
+	struct fosim_queue *next_dead;
 };
 
 struct fosim_priv {
@@ -123,6 +125,15 @@ struct fosim_priv {
 	uint64_t vfta[(RTE_ETHER_MAX_VLAN_ID + 1) / 64];
 	struct rte_ether_addr mc[FOSIM_MAX_MC];
 };
+
+/*
+ * Freed queues are kept, marked dead (their rings freed), until
+ * fosim_graveyard_flush(): a burst that reaches one (a use after free in a
+ * real PMD) is counted, not a crash (fosim_dead_bursts()).
+ */
+static struct fosim_queue *fosim_graveyard;
+static rte_spinlock_t fosim_graveyard_lock = RTE_SPINLOCK_INITIALIZER;
+static uint64_t fosim_dead;
 
 /* Kept outside dev_private so that they survive rte_eth_dev_close(). */
 static uint32_t fosim_counts[RTE_MAX_ETHPORTS][FOSIM_OP_NB];
@@ -253,6 +264,10 @@ fosim_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_bufs)
 	struct fosim_queue *q = rxq;
 	unsigned int i, n;
 
+	if (unlikely(__atomic_load_n(&q->dead, __ATOMIC_ACQUIRE))) {
+		__atomic_fetch_add(&fosim_dead, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
 	if (unlikely(__atomic_load_n(&fosim_hold[q->port_id], __ATOMIC_ACQUIRE)))
 		fosim_rx_wait(q->port_id);
 	n = rte_ring_dequeue_burst(q->ring, (void **)bufs, nb_bufs, NULL);
@@ -271,6 +286,10 @@ fosim_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_bufs)
 	unsigned int i, n;
 	uint64_t bytes = 0;
 
+	if (unlikely(__atomic_load_n(&q->dead, __ATOMIC_ACQUIRE))) {
+		__atomic_fetch_add(&fosim_dead, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
 	if (__atomic_load_n(&q->priv->removed, __ATOMIC_RELAXED))
 		return 0;
 	/* Count before enqueueing: the collector may free them at once. */
@@ -306,10 +325,37 @@ fosim_queue_free(void **slot)
 
 	if (q == NULL)
 		return;
+	/* dead first: a burst checks it before it touches the ring */
+	__atomic_store_n(&q->dead, 1, __ATOMIC_RELEASE);
 	fosim_ring_drain(q->ring);
 	rte_ring_free(q->ring);
-	rte_free(q);
+	q->ring = NULL;
+	rte_spinlock_lock(&fosim_graveyard_lock);
+	q->next_dead = fosim_graveyard;
+	fosim_graveyard = q;
+	rte_spinlock_unlock(&fosim_graveyard_lock);
 	*slot = NULL;
+}
+
+uint64_t
+fosim_dead_bursts(void)
+{
+	return __atomic_load_n(&fosim_dead, __ATOMIC_ACQUIRE);
+}
+
+void
+fosim_graveyard_flush(void)
+{
+	struct fosim_queue *q, *next;
+
+	rte_spinlock_lock(&fosim_graveyard_lock);
+	q = fosim_graveyard;
+	fosim_graveyard = NULL;
+	rte_spinlock_unlock(&fosim_graveyard_lock);
+	for (; q != NULL; q = next) {
+		next = q->next_dead;
+		rte_free(q);
+	}
 }
 
 /* Sets up an rx or tx queue: a ring in place of a NIC's. */

@@ -137,6 +137,15 @@ int fosim_probe_fail(const char *name, unsigned int n);
 /* How many times the device named name was probed (failures included). */
 unsigned int fosim_probe_count(const char *name);
 
+/*
+ * Bursts that reached a queue its port had freed (a use after free in a
+ * real PMD: the queue is kept, marked dead, and the burst returns 0), since
+ * the start. Freed queues are kept until fosim_graveyard_flush() (not from
+ * a datapath lcore, nor while one may still hold a freed queue).
+ */
+uint64_t fosim_dead_bursts(void);
+void fosim_graveyard_flush(void);
+
 #ifdef __cplusplus
 }
 #endif

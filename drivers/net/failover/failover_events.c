@@ -47,6 +47,8 @@ fo_sub_settle(struct fo_priv *priv, struct fo_sub *s)
 
 	if (ev & FO_EV_GONE)
 		fo_sub_forget(priv, s);
+	else if (ev & FO_EV_DYING)
+		return;  /* someone else removes it: forgotten once GONE */
 	else if (ev & FO_EV_LEAVE)
 		fo_sub_leave(priv, s);
 }

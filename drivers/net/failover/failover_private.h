@@ -128,6 +128,8 @@ union fo_fp {
 struct fo_sub_stats {
 	struct rte_eth_stats base;  /* sums of counts lost to resets */
 	struct rte_eth_stats last;  /* last reading */
+	struct rte_eth_stats final; /* reading just before it was destroyed under us */
+	bool final_set;
 };
 
 /*
@@ -150,6 +152,8 @@ enum fo_sub_state {
  */
 #define FO_EV_GONE RTE_BIT32(0)   /* destroyed by someone else */
 #define FO_EV_LEAVE RTE_BIT32(1)  /* announced to go: RMV, dev REMOVE, the API */
+#define FO_EV_DYING RTE_BIT32(2)  /* its device is being removed: off the fast
+				   * path at once, forgotten once GONE */
 
 struct fo_sub {
 	uint8_t role;
@@ -203,7 +207,8 @@ fo_sub_link_up(const struct fo_sub *s)
 static inline bool
 fo_sub_usable(const struct fo_sub *s)
 {
-	return fo_sub_state(s) >= FO_SUB_DRAINING && !(fo_sub_ev(s) & FO_EV_GONE);
+	return fo_sub_state(s) >= FO_SUB_DRAINING &&
+	       !(fo_sub_ev(s) & (FO_EV_GONE | FO_EV_DYING));
 }
 
 /* Fit for TX: started, not on its way out, link up. */
@@ -211,7 +216,8 @@ static inline bool
 fo_sub_ready(const struct fo_sub *s)
 {
 	return fo_sub_state(s) == FO_SUB_STARTED &&
-	       !(fo_sub_ev(s) & (FO_EV_GONE | FO_EV_LEAVE)) && fo_sub_link_up(s);
+	       !(fo_sub_ev(s) & (FO_EV_GONE | FO_EV_LEAVE | FO_EV_DYING)) &&
+	       fo_sub_link_up(s);
 }
 
 /* How a queue was set up: what rxq_info_get reports, plus the socket. */
@@ -377,6 +383,7 @@ fo_lock_held(const struct fo_priv *priv)
  *   failover_devargs.c, failover_rxtx.c  parsing; bursts and grace period
  *   failover_stats.c                     counters
  *   failover_paths.c                     the path rule and its publication
+ *   failover_guard.c                     adopted devices' removal interposed
  *   failover_sub.c                       sub-port lifecycle
  *   failover_hotplug.c                   devices RTE_DEV_EVENT_ADD announced
  *   failover_events.c                    event intake, alarms, fo_sync()
@@ -406,6 +413,7 @@ int fo_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *name
 int fo_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigned int n);
 int fo_xstats_reset(struct rte_eth_dev *dev);
 void fo_stats_fold(struct fo_priv *priv, struct fo_sub *s, bool live);
+void fo_stats_final(struct fo_sub *s);
 
 /* failover_paths.c: the path rule, its publication, the link we report */
 union fo_fp fo_paths_choose(const struct fo_sub sub[FO_NB_SUBS]);
@@ -413,6 +421,10 @@ void fo_paths_publish(struct fo_priv *priv);
 void fo_paths_stopping(struct fo_priv *priv, bool on);
 void fo_slots_fill(struct fo_priv *priv, const struct fo_sub *s);
 int fo_port_role(const struct fo_priv *priv, uint16_t port);
+
+/* failover_guard.c: adopted devices' removal interposed (vdev, PCI) */
+void fo_guard_set(struct fo_priv *priv, uint16_t port);
+void fo_guard_clear(uint16_t port);
 
 /* failover_sub.c: sub-port lifecycle (adopt, replay, start/stop, leave, release) */
 int fo_sub_configure(struct fo_priv *priv, struct fo_sub *s);

@@ -50,34 +50,60 @@ fo_counters_add(struct rte_eth_stats *to, const struct rte_eth_stats *from)
 		t[i] += f[i];
 }
 
+/* Take a reading of a sub-port's counters: one below its last reading restarted. */
+static void
+fo_sub_stats_take(struct fo_sub *s, const struct rte_eth_stats *cur)
+{
+	uint64_t *base = (uint64_t *)&s->st.base, *last = (uint64_t *)&s->st.last;
+	const uint64_t *c = (const uint64_t *)cur;
+	unsigned int i;
+
+	for (i = 0; i < FO_NB_COUNTERS; i++)
+		if (c[i] < last[i])
+			base[i] += last[i];
+	s->st.last = *cur;
+}
+
 /* Monotonic reading of a present sub-port: base + current. */
 static void
 fo_sub_stats_read(struct fo_sub *s, struct rte_eth_stats *out)
 {
 	struct rte_eth_stats cur;
-	uint64_t *base = (uint64_t *)&s->st.base, *last = (uint64_t *)&s->st.last;
-	const uint64_t *c = (const uint64_t *)&cur;
-	unsigned int i;
 
-	if (rte_eth_stats_get(s->port_id, &cur) == 0) {
-		for (i = 0; i < FO_NB_COUNTERS; i++)
-			if (c[i] < last[i])
-				base[i] += last[i];
-		s->st.last = cur;
-	}
+	if (rte_eth_stats_get(s->port_id, &cur) == 0)
+		fo_sub_stats_take(s, &cur);
 	*out = s->st.base;
 	fo_counters_add(out, &s->st.last);
 }
 
+/*
+ * The last reading of a sub-port about to be destroyed under us, from any
+ * thread (failover_guard.c, without the control lock): kept aside in
+ * st.final until fo_stats_fold() takes it.
+ */
+void
+fo_stats_final(struct fo_sub *s)
+{
+	if (rte_eth_stats_get(s->port_id, &s->st.final) == 0)
+		__atomic_store_n(&s->st.final_set, true, __ATOMIC_RELEASE);
+}
+
+/*
+ * A sub-port leaves: its counters go into the failover port's own. Read
+ * now while it is there (live), else its last reading (the one taken just
+ * before it was destroyed, if any).
+ */
 void
 fo_stats_fold(struct fo_priv *priv, struct fo_sub *s, bool live)
 {
-	struct rte_eth_stats st = s->st.base;
+	struct rte_eth_stats st;
 
 	if (live)
 		fo_sub_stats_read(s, &st);
-	else
-		fo_counters_add(&st, &s->st.last);
+	else if (__atomic_load_n(&s->st.final_set, __ATOMIC_ACQUIRE))
+		fo_sub_stats_take(s, &s->st.final);
+	st = s->st.base;
+	fo_counters_add(&st, &s->st.last);
 	fo_counters_add(&priv->acc, &st);
 	priv->role_pkts[s->role][0] += st.ipackets;
 	priv->role_pkts[s->role][1] += st.opackets;

@@ -71,7 +71,8 @@ fo_links_poll(struct fo_priv *priv)
 
 	FO_FOREACH_SUB_FROM(priv, s, FO_SUB_DRAINING) {
 		dev = &rte_eth_devices[s->port_id];
-		if (!(fo_sub_ev(s) & FO_EV_GONE) && dev->data->dev_conf.intr_conf.lsc &&
+		if (!(fo_sub_ev(s) & (FO_EV_GONE | FO_EV_DYING)) &&
+		    dev->data->dev_conf.intr_conf.lsc &&
 		    dev->dev_ops->link_update != NULL)
 			dev->dev_ops->link_update(dev, 0);
 	}
@@ -222,6 +223,7 @@ fo_port_release(struct fo_priv *priv, struct fo_sub *s, uint16_t port, bool clos
 	struct rte_device *rdev = rte_eth_devices[port].device;
 	bool remove = (s->probed || unplug) && !priv->in_remove && rdev != NULL;
 
+	fo_guard_clear(port);
 	rte_failover_release(priv->fo, port);
 	if (s->probed && priv->in_remove && rdev != NULL)
 		fo_orphan_add(rdev->name);
@@ -254,11 +256,12 @@ fo_sub_forget(struct fo_priv *priv, struct fo_sub *s)
 {
 	FO_LOCK_ASSERT(priv);
 	if (fo_sub_state(s) != FO_SUB_ABSENT) {
+		fo_guard_clear(s->port_id);
 		fo_stats_fold(priv, s, false);
 		fo_sub_clear(priv, s);
 		s->probed = false;
 	}
-	__atomic_fetch_and(&s->ev, ~(FO_EV_GONE | FO_EV_LEAVE), __ATOMIC_ACQ_REL);
+	__atomic_fetch_and(&s->ev, ~(FO_EV_GONE | FO_EV_LEAVE | FO_EV_DYING), __ATOMIC_ACQ_REL);
 }
 
 /* A receive queue of the port holds packets (a PMD with no count: no). */
@@ -539,6 +542,7 @@ fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
 		return;
 	}
 	fo_sub_remember(priv, s, port);
+	fo_guard_set(priv, port);
 	FO_LOG(INFO, "%s: port %u (%s) joined as %s", data->name, port,
 	       rte_eth_devices[port].data->name, fo_role_name[s->role]);
 }
