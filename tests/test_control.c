@@ -15,6 +15,7 @@
 #include <ethdev_driver.h>
 
 #include "fosim.h"
+#include "ft_log.h"
 #include "ft_rig.h"
 #include "ft_stats.h"
 #include "ft_test.h"
@@ -501,24 +502,28 @@ test_unfit_join_refused(void)
 static int
 test_mac_refused(void)
 {
-	uint16_t port, sub;
+	uint16_t port;
 
-	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_c3",
+	ft_log_reset();
+	TEST_ASSERT_FAIL(rte_vdev_init("net_failover_c3",
 			"primary=(net_fosim9,no_mac_set=1,mac=02:00:00:00:00:99),"
-			"standby=(net_fosim10),mac=02:fa:00:00:00:c3"), "probe");
-	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_failover_c3", &port), "port");
-	TEST_ASSERT_EQUAL(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &sub),
-			  -ENODEV, "a primary refusing the MAC was adopted");
-	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_STANDBY, &sub),
-			    "standby not adopted");
-	TEST_ASSERT_SUCCESS(rte_eth_dev_close(port), "close");
-	rte_vdev_uninit("net_failover_c3");
+			"standby=(net_fosim10),mac=02:fa:00:00:00:c3"),
+			"a primary named in devargs refusing the MAC did not fail the probe");
+	TEST_ASSERT(ft_log_has("primary net_fosim9 not adopted: port"),
+		    "the error does not name the primary");
+	TEST_ASSERT(ft_log_has("refuses the failover MAC"), "the error does not say why");
+	TEST_ASSERT(rte_eth_dev_get_port_by_name("net_failover_c3", &port) != 0,
+		    "a failover port was left");
+	TEST_ASSERT(rte_eth_dev_get_port_by_name("net_fosim9", &port) != 0,
+		    "its own device was left");
 	return TEST_SUCCESS;
 }
 
 static int
 suite_setup(void)
 {
+	if (ft_log_open() != 0)
+		return -1;
 	pool = rte_pktmbuf_pool_create("ctl_pool", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	if (pool == NULL)
 		return -1;

@@ -15,6 +15,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "fosim.h"
 #include "ft_log.h"
 #include "ft_rig.h"
 #include "ft_test.h"
@@ -232,9 +233,9 @@ test_good_both(void)
 }
 
 /*
- * A sub-port whose MAC is all zeros (net_ring) does not give the failover
- * port its MAC: the choice falls back to the other sub-port's, which is
- * then adopted, not refused.
+ * A sub-port whose MAC is all zeros does not give the failover port its
+ * MAC: the choice falls back to the other sub-port's, and both are
+ * adopted (the zero-MAC one takes the failover MAC).
  */
 static int
 test_zero_mac_skipped(void)
@@ -243,8 +244,8 @@ test_zero_mac_skipped(void)
 	uint16_t port, sub;
 
 	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_z1",
-			"primary=(net_null_z1),standby=(net_ring_z2),link_poll_ms=0"),
-			"probe");
+			"primary=(net_null_z1),standby=(net_fosim_z2,mac=00:00:00:00:00:00),"
+			"link_poll_ms=0"), "probe");
 	TEST_ASSERT_SUCCESS(port_of("net_failover_z1", &port), "no port");
 	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(port, &mac), "mac");
 	TEST_ASSERT(rte_is_valid_assigned_ether_addr(&mac), "the failover MAC is not unicast");
@@ -252,7 +253,37 @@ test_zero_mac_skipped(void)
 			    "the good primary was refused");
 	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(sub, &pmac), "primary mac");
 	TEST_ASSERT(rte_is_same_ether_addr(&mac, &pmac), "the failover MAC is not the primary's");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_STANDBY, &sub),
+			    "the zero-MAC standby was refused");
 	return close_failover("net_failover_z1");
+}
+
+/*
+ * A sub-port named in devargs that exists but cannot be adopted fails the
+ * probe with an error naming it and why: one that cannot take the MAC
+ * (net_ring), one another failover port owns, a failover port itself.
+ */
+static int
+test_named_not_adopted(void)
+{
+	uint16_t before = rte_eth_dev_count_total();
+
+	ft_log_reset();
+	TEST_ASSERT_FAIL(rte_vdev_init("net_failover_n0",
+			 "primary=(net_null_n1),standby=(net_ring_n2)"), "the ring standby");
+	TEST_ASSERT(ft_log_has("standby net_ring_n2 not adopted: port"),
+		    "the error does not name the standby");
+	TEST_ASSERT(ft_log_has("refuses the failover MAC"), "the error does not say why");
+	TEST_ASSERT_EQUAL(rte_eth_dev_count_total(), before, "ports leaked");
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_n1",
+			"primary=(net_null_n3),standby=(net_null_n4),link_poll_ms=0"), "first");
+	TEST_ASSERT_SUCCESS(expect_bad("primary=net_null_n3",
+				       "is owned by 'net_failover_n1'"), "owned");
+	TEST_ASSERT_SUCCESS(expect_bad("primary=net_failover_n1", "is a failover port"),
+			    "another failover port");
+	TEST_ASSERT_SUCCESS(expect_bad("standby=net_failover_bad", "is a failover port"),
+			    "itself");
+	return close_failover("net_failover_n1");
 }
 
 /*
@@ -415,6 +446,7 @@ static struct unit_test_suite devargs_suite = {
 		TEST_CASE(test_good_both),
 		TEST_CASE(test_good_standby_only),
 		TEST_CASE(test_zero_mac_skipped),
+		TEST_CASE(test_named_not_adopted),
 		TEST_CASE(test_app_device_kept),
 		TEST_CASE(test_detach_reattach),
 		TEST_CASE(test_left_for_eal_cleanup),

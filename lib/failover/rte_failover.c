@@ -157,7 +157,9 @@ try_claim(struct rte_failover *fo, uint16_t port_id)
 	if (hint == -2)
 		return -2;
 	if (dev->data->owner.id != RTE_ETH_DEV_NO_OWNER) {
-		FOL_LOG(NOTICE, "%s: port %u (%s) matches but is owned by '%s': not taken",
+		/* a port named for the instance is worth a warning, a MAC match is not */
+		rte_log(hint >= 0 ? RTE_LOG_WARNING : RTE_LOG_NOTICE, failover_lib_logtype,
+			"failover: %s: port %u (%s) matches but is owned by '%s': not taken\n",
 			fo->name, port_id, dev->data->name, dev->data->owner.name);
 		return -2;
 	}

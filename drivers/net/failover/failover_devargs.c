@@ -212,11 +212,20 @@ parse_item(char *item, struct fo_args *args, unsigned int *seen)
 static int
 check_args(const struct fo_args *args)
 {
+	int r;
+
 	if (args->dev[FO_PRIMARY] == NULL && args->dev[FO_STANDBY] == NULL &&
 	    !args->mac_set) {
 		FO_LOG(ERR, "nothing to pair: give primary=, standby= or mac=");
 		return -EINVAL;
 	}
+	for (r = 0; r < FO_NB_SUBS; r++)
+		if (args->dev[r] != NULL && strncmp(args->name[r], FO_DRIVER_NAME,
+						    strlen(FO_DRIVER_NAME)) == 0) {
+			FO_LOG(ERR, "%s: '%s' is a failover port, not a sub-port",
+			       fo_role_name[r], args->name[r]);
+			return -EINVAL;
+		}
 	if (args->dev[FO_PRIMARY] != NULL && args->dev[FO_STANDBY] != NULL &&
 	    strcmp(args->name[FO_PRIMARY], args->name[FO_STANDBY]) == 0) {
 		FO_LOG(ERR, "primary and standby are the same device '%s'",

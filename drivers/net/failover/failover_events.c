@@ -13,6 +13,7 @@
  */
 
 #include <errno.h>
+#include <string.h>
 
 #include <rte_alarm.h>
 #include <rte_dev.h>
@@ -275,6 +276,57 @@ fo_priv_init(struct fo_priv *priv)
 	}
 }
 
+/* A port of the device (or port) name, owned or not; FO_NO_PORT if none. */
+static uint16_t
+fo_port_of_name(const char *name)
+{
+	const struct rte_eth_dev *dev;
+	uint16_t p;
+
+	for (p = 0; p < RTE_MAX_ETHPORTS; p++) {
+		dev = &rte_eth_devices[p];
+		if (dev->state == RTE_ETH_DEV_ATTACHED &&
+		    ((dev->device != NULL && strcmp(dev->device->name, name) == 0) ||
+		     strcmp(dev->data->name, name) == 0))
+			return p;
+	}
+	return FO_NO_PORT;
+}
+
+/*
+ * After the first adoption: a sub-port the devargs name that exists but
+ * was not adopted fails the probe, with what stood in the way (a name
+ * that does not exist yet is adopted when it appears).
+ */
+static int
+fo_named_check(struct fo_priv *priv)
+{
+	struct rte_eth_dev_owner o;
+	const char *name;
+	struct fo_sub *s;
+	uint16_t port;
+
+	for (s = &priv->sub[0]; s < &priv->sub[FO_NB_SUBS]; s++) {
+		name = priv->args.name[s->role];
+		if (name[0] == '\0' || fo_sub_state(s) != FO_SUB_ABSENT)
+			continue;
+		port = fo_port_of_name(name);
+		if (s->why[0] != '\0')
+			FO_LOG(ERR, "%s: %s %s not adopted: %s", priv->dev->data->name,
+			       fo_role_name[s->role], name, s->why);
+		else if (port == FO_NO_PORT)
+			continue;
+		else if (rte_eth_dev_owner_get(port, &o) == 0 && o.id != RTE_ETH_DEV_NO_OWNER)
+			FO_LOG(ERR, "%s: %s %s not adopted: port %u is owned by '%s'",
+			       priv->dev->data->name, fo_role_name[s->role], name, port, o.name);
+		else
+			FO_LOG(ERR, "%s: %s %s not adopted: port %u was not handed over",
+			       priv->dev->data->name, fo_role_name[s->role], name, port);
+		return -EBUSY;
+	}
+	return 0;
+}
+
 /* Register with lib/failover, probe our own devices, adopt what matches. */
 int
 fo_events_init(struct fo_priv *priv)
@@ -305,6 +357,9 @@ fo_events_init(struct fo_priv *priv)
 	ret = fo_probe_devs(priv);
 	if (ret == 0) {
 		fo_sync(priv);
+		ret = fo_named_check(priv);
+	}
+	if (ret == 0) {
 		if (priv->args.link_poll_ms > 0)
 			rte_eal_alarm_set(priv->args.link_poll_ms * 1000ULL, fo_poll_alarm, priv);
 	}

@@ -163,6 +163,7 @@ struct fo_sub {
 	bool probed;                /* we created the device: remove it at close */
 	char dev_name[RTE_DEV_NAME_MAX_LEN]; /* device of the last port in the role */
 	char devstr[FO_DEVSTR_MAX]; /* how to probe that device again */
+	char why[192];              /* why the last port handed over was refused */
 	struct rte_eth_link link;   /* last reading; one 64-bit word, atomic */
 	struct fo_sub_stats st;
 };

@@ -513,21 +513,27 @@ fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
 	struct rte_eth_dev_data *data = priv->dev->data;
 	int ret;
 
+	const char *why = "unfit for the failover port's configuration";
+
 	FO_LOCK_ASSERT(priv);
 	/* an application may have set it up and started it before us */
 	if (rte_eth_devices[port].data->dev_started)
 		rte_eth_dev_stop(port);
 	ret = fo_sub_fit(priv, port, s->role);
-	if (ret == 0)
+	if (ret == 0) {
+		why = "refuses the failover MAC";
 		ret = fo_sub_set_mac(priv, port);
+	}
 	if (ret == 0) {
 		__atomic_store_n(&s->port_id, port, __ATOMIC_RELEASE);
 		fo_sub_link_down(s);
 		memset(&s->st, 0, sizeof(s->st));
+		why = "cannot take the failover port's state";
 		if (data->dev_configured)
 			ret = fo_sub_replay(priv, s);
 		if (ret == 0)
 			fo_sub_state_set(s, FO_SUB_HELD);
+		why = "does not start";
 		if (ret == 0 && __atomic_load_n(&priv->running, __ATOMIC_ACQUIRE))
 			ret = fo_sub_start(priv, s);
 	}
@@ -537,10 +543,14 @@ fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
 		fo_sub_state_set(s, FO_SUB_ABSENT);
 		__atomic_store_n(&s->port_id, FO_NO_PORT, __ATOMIC_RELEASE);
 		priv->refused++;
+		snprintf(s->why, sizeof(s->why), "port %u (%s) %s (%s)", port,
+			 rte_eth_devices[port].data->name, why, rte_strerror(-ret));
+		FO_LOG(WARNING, "%s: %s refused: %s", data->name, fo_role_name[s->role], s->why);
 		/* a device of our own device string: nobody else will use it */
 		fo_port_release(priv, s, port, false, false);
 		return;
 	}
+	s->why[0] = '\0';
 	fo_sub_remember(priv, s, port);
 	fo_guard_set(priv, port);
 	FO_LOG(INFO, "%s: port %u (%s) joined as %s", data->name, port,
