@@ -12,8 +12,14 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "run-rehearsal.sh: run as root (tap interface, AF_PACKET socket)" >&2
 	exit 2
 fi
+# A cold run installs packages and builds for a few minutes: say what it
+# does (the installer's own lines and each target linked), not everything.
 log=$(mktemp)
-if ! "$top/devtools/build.sh" >"$log" 2>&1; then
+echo "run-rehearsal.sh: installing what is missing and building (first run: a few minutes)"
+{ "$top/devtools/build.sh" 2>&1; echo "build status $?"; } | tee "$log" |
+	grep --line-buffered -E '^setup-deps|^setup-qemu|Linking target' |
+	sed -u 's/^/  /'
+if ! tail -n 1 "$log" | grep -q '^build status 0$'; then
 	cat "$log" >&2
 	rm -f "$log"
 	exit 2
