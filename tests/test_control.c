@@ -485,10 +485,10 @@ test_unfit_join_refused(void)
 	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(port, 5000), "mtu");
 	/* max_mtu=4000: it cannot take the failover port's MTU */
 	TEST_ASSERT_SUCCESS(rte_vdev_init("net_fosim_bad", "max_mtu=4000"), "bad");
-	ft_sleep_us(100 * 1000);  /* the interrupt thread has its chance */
+	/* adopted, or refused, adopt_delay_ms after the application's probe */
+	TEST_ASSERT_SUCCESS(ft_wait_xstat(port, "refused_ports", 1, 2000), "refusal not counted");
 	TEST_ASSERT_EQUAL(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &sub),
 			  -ENODEV, "an unfit primary was adopted");
-	TEST_ASSERT_EQUAL(ft_xstat(port, "refused_ports"), 1, "refusal not counted");
 	TEST_ASSERT_EQUAL(rte_pmd_failover_active_path(port), RTE_PMD_FAILOVER_STANDBY,
 			  "standby lost");
 	/* and one that refuses the MAC is refused too */

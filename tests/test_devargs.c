@@ -148,10 +148,40 @@ test_hotplug_args(void)
 				       "hotplug: 'maybe' is not off, named or mac"), "bad mode");
 	TEST_ASSERT_SUCCESS(expect_bad("standby=(net_null_h0),hotplug_timeout_ms=600001",
 				       "600001"), "timeout too large");
+	TEST_ASSERT_SUCCESS(expect_bad("standby=(net_null_h0),adopt_delay_ms=10001",
+				       "adopt_delay_ms: '10001'"), "delay too large");
 	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_h1",
-			"standby=(net_null_h1),hotplug=named,hotplug_timeout_ms=0"),
-			"good hotplug devargs refused");
+			"standby=(net_null_h1),hotplug=named,hotplug_timeout_ms=0,"
+			"adopt_delay_ms=0"), "good hotplug devargs refused");
 	return close_failover("net_failover_h1");
+}
+
+/*
+ * A port the application probes itself is adopted adopt_delay_ms after it
+ * appears, not before: the application's own set-up of it comes first.
+ */
+static int
+test_adopt_delay(void)
+{
+	uint16_t port, sub;
+	uint64_t t0;
+	double ms;
+
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_w1",
+			"primary=net_null_w1,standby=(net_null_w2),adopt_delay_ms=300"), "probe");
+	TEST_ASSERT_SUCCESS(port_of("net_failover_w1", &port), "no port");
+	t0 = rte_get_timer_cycles();
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_null_w1", NULL), "the application's device");
+	ft_sleep_us(150 * 1000);
+	TEST_ASSERT_EQUAL(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &sub),
+			  -ENODEV, "adopted before adopt_delay_ms");
+	TEST_ASSERT_SUCCESS(ft_wait_sub(port, RTE_PMD_FAILOVER_PRIMARY, true, 2000, &sub),
+			    "not adopted after adopt_delay_ms");
+	ms = (rte_get_timer_cycles() - t0) * 1000.0 / rte_get_timer_hz();
+	printf("    adopted %.0f ms after the application's probe\n", ms);
+	TEST_ASSERT(ms >= 300, "adopted after %.0f ms, before adopt_delay_ms", ms);
+	TEST_ASSERT_SUCCESS(close_failover("net_failover_w1"), "close");
+	return rte_vdev_uninit("net_null_w1");
 }
 
 static int
@@ -440,6 +470,7 @@ static struct unit_test_suite devargs_suite = {
 		TEST_CASE(test_link_poll_range),
 		TEST_CASE(test_duplicate_key),
 		TEST_CASE(test_hotplug_args),
+		TEST_CASE(test_adopt_delay),
 		TEST_CASE(test_nothing_to_pair),
 		TEST_CASE(test_not_key_value),
 		TEST_CASE(test_sub_probe_fails),

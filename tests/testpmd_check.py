@@ -243,6 +243,32 @@ class Checks:
              "the re-attached tap's kernel side received nothing")
 
 
+    def case_attach_cycles(self):
+        """port attach / device detach of the primary, N cycles, forwarding and not"""
+        n = int(os.environ.get("FT_TESTPMD_CYCLES", "20"))
+        self.main.cmd("set portlist 0")
+        self.main.cmd("set fwd io")
+        t0 = time.monotonic()
+        for i in range(n):
+            forwarding = i % 2 == 1
+            if forwarding:
+                self.main.cmd("start")
+            out = self.main.cmd("device detach net_tap0", timeout=30)
+            need(self.main.alive(), "cycle %d: testpmd died on device detach" % i)
+            ok = ts.wait_for(lambda: self.main.xstats(0).get("active_path") == 1, 5, 0.02)
+            need(ok, "cycle %d: not on the standby after detach:\n%s" % (i, out.strip()))
+            out = self.main.cmd("port attach net_tap0,iface=%s" % self.iface, timeout=30)
+            need(self.main.alive(), "cycle %d: testpmd died on port attach:\n%s"
+                 % (i, out.strip()))
+            need("Failed" not in out, "cycle %d: port attach failed:\n%s" % (i, out.strip()))
+            ok = ts.wait_for(lambda: self.main.xstats(0).get("active_path") == 0, 5, 0.02)
+            need(ok, "cycle %d: the attached tap did not become the primary" % i)
+            self.main.cmd("set portlist 0")
+            if forwarding:
+                self.main.cmd("stop", timeout=20)
+        self.log("%d attach/detach cycles (every other one forwarding) in %.1f s, testpmd alive"
+                 % (n, time.monotonic() - t0))
+
     def case_bad_attach(self):
         """port attach with a bare bus name: refused, testpmd lives on"""
         for bad in ("net_failover7,primary=bus", "net_failover7,standby=(class)"):
@@ -283,7 +309,8 @@ def main(argv):
     cases = [Checks.case_probe, Checks.case_port_info, Checks.case_txonly,
              Checks.case_port_stats, Checks.case_xstats,
              Checks.case_io_standby_rx, Checks.case_failover,
-             Checks.case_detach_attach, Checks.case_bad_attach,
+             Checks.case_detach_attach, Checks.case_attach_cycles,
+             Checks.case_bad_attach,
              Checks.case_detach_failover]
 
     skip = None

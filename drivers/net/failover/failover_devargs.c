@@ -4,6 +4,7 @@
  * Devargs:
  *   primary=<dev>,standby=<dev>[,mac=<xx:xx:xx:xx:xx:xx>][,link_poll_ms=<n>]
  *   [,rx_port_rewrite=0|1][,hotplug=off|named|mac][,hotplug_timeout_ms=<n>]
+ *   [,adopt_delay_ms=<n>]
  *   <dev> := <name> | (<driver><id>,<k>=<v>,...)
  *
  * rte_kvargs cannot split values that hold commas and '=' (22.11 ends a key
@@ -27,11 +28,15 @@
 #define FO_ARG_RX_PORT "rx_port_rewrite"
 #define FO_ARG_HOTPLUG "hotplug"
 #define FO_ARG_HOTPLUG_TIMEOUT "hotplug_timeout_ms"
+#define FO_ARG_ADOPT_DELAY "adopt_delay_ms"
 
 static const char *const fo_arg_keys[] = {
 	FO_ARG_PRIMARY, FO_ARG_STANDBY, FO_ARG_MAC, FO_ARG_LINK_POLL, FO_ARG_RX_PORT,
-	FO_ARG_HOTPLUG, FO_ARG_HOTPLUG_TIMEOUT,
+	FO_ARG_HOTPLUG, FO_ARG_HOTPLUG_TIMEOUT, FO_ARG_ADOPT_DELAY,
 };
+
+/* The roles as devargs and log lines name them (FO_NONE: no path). */
+const char *const fo_role_name[FO_NB_SUBS + 1] = { "primary", "standby", "none" };
 
 static const char *const fo_hotplug_names[] = {
 	[FO_HOTPLUG_OFF] = "off", [FO_HOTPLUG_NAMED] = "named", [FO_HOTPLUG_MAC] = "mac",
@@ -206,6 +211,8 @@ parse_item(char *item, struct fo_args *args, unsigned int *seen)
 		return parse_hotplug(val, args);
 	if (strcmp(item, FO_ARG_HOTPLUG_TIMEOUT) == 0)
 		return parse_ms(item, val, FO_HOTPLUG_TIMEOUT_MS_MAX, &args->hotplug_timeout_ms);
+	if (strcmp(item, FO_ARG_ADOPT_DELAY) == 0)
+		return parse_ms(item, val, FO_ADOPT_DELAY_MS_MAX, &args->adopt_delay_ms);
 	return parse_ms(item, val, FO_LINK_POLL_MS_MAX, &args->link_poll_ms);
 }
 
@@ -257,6 +264,7 @@ fo_args_parse(const char *params, struct fo_args *args)
 	args->link_poll_ms = FO_LINK_POLL_MS_DEFAULT;
 	args->hotplug = FO_HOTPLUG_MAC;
 	args->hotplug_timeout_ms = FO_HOTPLUG_TIMEOUT_MS_DEFAULT;
+	args->adopt_delay_ms = FO_ADOPT_DELAY_MS_DEFAULT;
 	buf = strdup(params != NULL ? params : "");
 	if (buf == NULL)
 		return -ENOMEM;

@@ -162,4 +162,5 @@ RTE_PMD_REGISTER_PARAM_STRING(net_failover,
 	"link_poll_ms=<0-10000> "
 	"rx_port_rewrite=<0|1> "
 	"hotplug=<off|named|mac> "
-	"hotplug_timeout_ms=<0-600000>");
+	"hotplug_timeout_ms=<0-600000> "
+	"adopt_delay_ms=<0-10000>");

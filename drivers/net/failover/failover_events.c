@@ -16,12 +16,10 @@
 #include <string.h>
 
 #include <rte_alarm.h>
+#include <rte_cycles.h>
 #include <rte_dev.h>
 
 #include "failover_private.h"
-
-/* A port handed over and not attached yet is looked at again after this. */
-#define FO_CAND_RETRY_US UINT64_C(100)
 
 static void fo_alarm(void *arg);
 
@@ -58,8 +56,8 @@ fo_sub_settle(struct fo_priv *priv, struct fo_sub *s)
 void
 fo_sync(struct fo_priv *priv)
 {
+	uint64_t wake, cand_wake;
 	struct fo_sub *s;
-	uint64_t wake;
 
 	FO_LOCK_ASSERT(priv);
 	if (priv->closing)
@@ -68,9 +66,10 @@ fo_sync(struct fo_priv *priv)
 		fo_sub_settle(priv, s);
 	/* devices announced by RTE_DEV_EVENT_ADD, once a role may be free */
 	wake = fo_hp_run(priv);
-	/* ports handed over; those not attached yet are looked at again soon */
-	if (fo_cands_settle(priv))
-		wake = wake != 0 ? RTE_MIN(wake, FO_CAND_RETRY_US) : FO_CAND_RETRY_US;
+	/* ports handed over; those not attached or not due yet are looked at later */
+	cand_wake = fo_cands_settle(priv);
+	if (cand_wake != 0)
+		wake = wake != 0 ? RTE_MIN(wake, cand_wake) : cand_wake;
 	if (wake != 0)
 		rte_eal_alarm_set(wake, fo_kick_later, priv);
 	fo_links_refresh(priv);
@@ -115,12 +114,20 @@ static void
 fo_on_attach(void *ctx, uint16_t port_id, int hint)
 {
 	struct fo_priv *priv = ctx;
+	uint64_t due = 0;
 	bool full;
 
+
+	/* the application's own probe: its set-up of the port comes first */
+	if (!fo_own_call(priv))
+		due = rte_get_timer_cycles() +
+		      rte_get_timer_hz() * priv->args.adopt_delay_ms / 1000;
 	rte_spinlock_lock(&priv->cand_lock);
 	full = priv->nb_cand == FO_NB_CAND;
 	if (!full)
-		priv->cand[priv->nb_cand++] = (struct fo_cand){ .port = port_id, .hint = hint };
+		priv->cand[priv->nb_cand++] = (struct fo_cand){
+			.port = port_id, .hint = hint, .due = due,
+		};
 	rte_spinlock_unlock(&priv->cand_lock);
 	if (full) {
 		FO_LOG(WARNING, "%s: %u ports handed over and not adopted yet: port %u refused",
@@ -232,8 +239,10 @@ fo_probe_devs(struct fo_priv *priv)
 		 * probed already (by the application): it is not ours to remove.
 		 */
 		fo_orphan_reclaim(priv->args.dev[r]);
+		fo_own_begin(priv);
 		ret = fo_devstr_probed(priv->args.dev[r]) ? -EEXIST :
 		      rte_dev_probe(priv->args.dev[r]);
+		fo_own_end(priv);
 		if (ret == -EEXIST) {
 			FO_LOG(NOTICE, "%s: %s device %s exists already: adopting it",
 			       priv->dev->data->name, fo_role_name[r], priv->args.name[r]);
@@ -353,7 +362,9 @@ fo_events_init(struct fo_priv *priv)
 		FO_LOG(ERR, "%s: cannot register with lib/failover", conf.name);
 		return -ENOMEM;
 	}
+	fo_own_begin(priv);
 	rte_failover_scan(priv->fo);
+	fo_own_end(priv);
 	ret = fo_probe_devs(priv);
 	if (ret == 0) {
 		fo_sync(priv);

@@ -470,7 +470,9 @@ fo_hp_try(struct fo_priv *priv, struct fo_hp_dev *d)
 	if (st != FO_HP_READY)
 		return st == FO_HP_WAIT ? FO_HP_RETRY : FO_HP_DONE;
 	d->probe = rte_get_timer_cycles();
+	fo_own_begin(priv);
 	ret = rte_dev_probe(named != NULL ? named->devstr : devstr);
+	fo_own_end(priv);
 	d->probe = rte_get_timer_cycles() - d->probe;
 	if (ret == -EEXIST)
 		return FO_HP_DONE;

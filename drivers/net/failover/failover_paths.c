@@ -18,8 +18,6 @@
 
 #include "failover_private.h"
 
-const char *const fo_role_name[FO_NB_SUBS + 1] = { "primary", "standby", "none" };
-
 /*
  * The rule: TX on the primary when it is ready, else on the standby when
  * it is, else nowhere. The TX sub-port is polled on every receive burst

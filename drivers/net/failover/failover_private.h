@@ -64,6 +64,15 @@ enum fo_hotplug {
 	FO_HOTPLUG_MAC,     /* that, or a new network device: paired by MAC */
 };
 
+/*
+ * How long a port the application probes itself waits before it is
+ * adopted: its own set-up of the port comes first (testpmd's port attach
+ * negotiates Rx metadata right after the probe, which ethdev refuses once
+ * the port is configured, and testpmd then exits).
+ */
+#define FO_ADOPT_DELAY_MS_DEFAULT 100
+#define FO_ADOPT_DELAY_MS_MAX 10000
+
 #define FO_HOTPLUG_TIMEOUT_MS_DEFAULT 10000
 #define FO_HOTPLUG_TIMEOUT_MS_MAX 600000
 /* Devices announced and not settled yet, at most. */
@@ -90,6 +99,7 @@ struct fo_hp_dev {
 struct fo_cand {
 	uint16_t port;
 	int8_t hint;        /* the role whose name it matched, or RTE_FAILOVER_BY_MAC */
+	uint64_t due;       /* timer cycles: not adopted before (adopt_delay_ms) */
 };
 
 #define FO_NB_CAND 8
@@ -105,6 +115,7 @@ struct fo_args {
 	bool rx_port_keep;       /* rx_port_rewrite=0: mbuf->port left as received */
 	enum fo_hotplug hotplug; /* what RTE_DEV_EVENT_ADD may make us probe */
 	uint32_t hotplug_timeout_ms;
+	uint32_t adopt_delay_ms; /* a port the application probed waits this long */
 };
 
 /*
@@ -298,6 +309,10 @@ struct fo_priv {
 	bool in_remove;             /* EAL's clean-up walk: leave sub-devices to it */
 	bool kicked;                /* a deferred fo_sync() is scheduled */
 
+	/* The thread inside a call of ours that may hand ports over (probe, scan). */
+	pthread_t own_thread;
+	unsigned int own_depth;
+
 	/* Ports handed over, not adopted yet (written by the attach op). */
 	rte_spinlock_t cand_lock;
 	struct fo_cand cand[FO_NB_CAND];
@@ -380,6 +395,33 @@ fo_lock_held(const struct fo_priv *priv)
 #define FO_LOCK_ASSERT(priv) RTE_VERIFY(fo_lock_held(priv))
 
 /*
+ * Around our own calls that may hand a port over (rte_dev_probe() of a
+ * device string of ours, rte_failover_scan()), under the control lock: a
+ * port handed over from inside one is ours to adopt at once; from anyone
+ * else's probe, after adopt_delay_ms.
+ */
+static inline void
+fo_own_begin(struct fo_priv *priv)
+{
+	if (priv->own_depth++ == 0)
+		priv->own_thread = pthread_self();
+}
+
+static inline void
+fo_own_end(struct fo_priv *priv)
+{
+	priv->own_depth--;
+}
+
+/* From the attach op: is this thread inside one of our own calls? */
+static inline bool
+fo_own_call(const struct fo_priv *priv)
+{
+	return __atomic_load_n(&priv->own_depth, __ATOMIC_ACQUIRE) > 0 &&
+	       pthread_equal(priv->own_thread, pthread_self());
+}
+
+/*
  * Files call downward only, in this order (each may call those above it):
  *   failover_devargs.c, failover_rxtx.c  parsing; bursts and grace period
  *   failover_stats.c                     counters
@@ -437,7 +479,7 @@ void fo_sub_forget(struct fo_priv *priv, struct fo_sub *s);
 void fo_sub_release(struct fo_priv *priv, struct fo_sub *s, bool unplug);
 void fo_links_refresh(struct fo_priv *priv);
 void fo_links_poll(struct fo_priv *priv);
-bool fo_cands_settle(struct fo_priv *priv);
+uint64_t fo_cands_settle(struct fo_priv *priv);
 bool fo_orphan_take(const char *name);
 void fo_cands_drop(struct fo_priv *priv);
 

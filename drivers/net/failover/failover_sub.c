@@ -579,19 +579,35 @@ fo_role_of(uint16_t port, int hint)
 	return FO_PRIMARY;
 }
 
-/* Take the candidates that are attached by now; the others stay. */
+/* A port handed over and not attached yet is looked at again after this. */
+#define FO_CAND_RETRY_US 100
+
+/*
+ * Take the candidates that are attached and due by now; the others stay.
+ * *wake: in how many microseconds the next one is to be looked at (0: none).
+ */
 static unsigned int
-fo_cands_take(struct fo_priv *priv, struct fo_cand *out)
+fo_cands_take(struct fo_priv *priv, struct fo_cand *out, uint64_t *wake)
 {
+	uint64_t now = rte_get_timer_cycles(), us;
+	const struct fo_cand *c;
 	unsigned int i = 0, n = 0;
 
+	*wake = 0;
 	rte_spinlock_lock(&priv->cand_lock);
 	while (i < priv->nb_cand) {
-		if (rte_eth_devices[priv->cand[i].port].state != RTE_ETH_DEV_ATTACHED) {
+		c = &priv->cand[i];
+		us = 0;
+		if (rte_eth_devices[c->port].state != RTE_ETH_DEV_ATTACHED)
+			us = FO_CAND_RETRY_US;
+		else if (c->due > now)
+			us = (c->due - now) * 1000000 / rte_get_timer_hz() + 1;
+		if (us != 0) {
+			*wake = *wake == 0 ? us : RTE_MIN(*wake, us);
 			i++;
 			continue;
 		}
-		out[n++] = priv->cand[i];
+		out[n++] = *c;
 		priv->cand[i] = priv->cand[--priv->nb_cand];
 	}
 	rte_spinlock_unlock(&priv->cand_lock);
@@ -620,21 +636,21 @@ fo_mac_choose(struct fo_priv *priv, const struct fo_cand *c, const int *role, un
 }
 
 /*
- * Adopt what lib/failover handed over, once attached: each port takes its
- * role, or is refused (role held) and given back. True when candidates
- * that are not attached yet are left for later.
+ * Adopt what lib/failover handed over, once attached and due: each port
+ * takes its role, or is refused (role held) and given back. Returns in how
+ * many microseconds the candidates left are to be looked at (0: none left).
  */
-bool
+uint64_t
 fo_cands_settle(struct fo_priv *priv)
 {
 	struct fo_cand c[FO_NB_CAND];
 	int role[FO_NB_CAND];
 	unsigned int n, i;
 	struct fo_sub *s;
-	bool left;
+	uint64_t wake;
 
 	FO_LOCK_ASSERT(priv);
-	n = fo_cands_take(priv, c);
+	n = fo_cands_take(priv, c, &wake);
 	for (i = 0; i < n; i++)
 		role[i] = fo_role_of(c[i].port, c[i].hint);
 	if (rte_is_zero_ether_addr(&priv->dev->data->mac_addrs[0]))
@@ -651,10 +667,7 @@ fo_cands_settle(struct fo_priv *priv)
 		       fo_role_name[s->role], s->port_id);
 		rte_failover_release(priv->fo, c[i].port);
 	}
-	rte_spinlock_lock(&priv->cand_lock);
-	left = priv->nb_cand > 0;
-	rte_spinlock_unlock(&priv->cand_lock);
-	return left;
+	return wake;
 }
 
 /*
