@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """Sum the per-case counts that every suite prints ("N passed, N failed")
-over a meson test log; a suite that crashed before its summary counts as
-one failure. Prints one line per suite and the total last."""
+over meson test logs; a suite that crashed before its summary counts as
+one failure. Prints one line per suite and the total last.
+
+    test-summary.py [--prefix P] LOG [[--prefix P] LOG ...]
+
+--prefix names the suites of the next LOG (e.g. asan: for the sanitized
+build), so that one total covers several builds."""
 import json
 import re
 import sys
@@ -11,7 +16,7 @@ LINE = re.compile(r"^(\d+) passed, (\d+) failed", re.M)
 SKIPPED = re.compile(r"^skipped: (.*)$", re.M)
 
 
-def main(path):
+def summarise(path, prefix):
     passed = failed = 0
     with open(path) as f:
         for raw in f:
@@ -22,12 +27,38 @@ def main(path):
                 fl = 1
             why = SKIPPED.findall(t.get("stdout") or "")
             note = f": {why[-1]}" if t.get("result") == "SKIP" and why else ""
-            print(f"suite {t['name']}: {p} passed, {fl} failed ({t.get('result')}{note})")
+            print(f"suite {prefix}{t['name']}: {p} passed, {fl} failed "
+                  f"({t.get('result')}{note})")
             passed += p
             failed += fl
+    return passed, failed
+
+
+def main(argv):
+    passed = failed = 0
+    prefix = ""
+    logs = 0
+    args = iter(argv)
+    for a in args:
+        if a == "--prefix":
+            prefix = next(args, "")
+            continue
+        try:
+            p, fl = summarise(a, prefix)
+        except OSError as e:
+            # a build whose tests did not run at all
+            print(f"suite {prefix}*: no test log ({e.strerror}: {a})")
+            p, fl = 0, 1
+        passed += p
+        failed += fl
+        prefix = ""
+        logs += 1
+    if not logs:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1:]))

@@ -16,6 +16,13 @@ Quirks handled here:
   * EAL refuses `-d` plugins under a world-writable folder (e.g. /tmp): use
     private_plugin_copy() to copy the plugin to a mode-700 folder first.
   * EAL leaves /var/run/dpdk/<file-prefix> behind: remove_runtime_dir().
+  * FO_TESTPMD_PRELOAD (a colon-separated list of shared objects, e.g. the
+    ASan runtime libasan.so for a plugin built with -Db_sanitize) is put in
+    LD_PRELOAD of dpdk-testpmd only: not of this python process, nor of
+    stdbuf (a small sh, run by stdbuf, prepends it to stdbuf's own
+    LD_PRELOAD and execs testpmd, so the runtime comes first, as ASan
+    requires).  sanitizer_report() finds a sanitizer's report in the
+    transcript.
 """
 
 import os
@@ -29,6 +36,11 @@ import tempfile
 import time
 
 PROMPT = b"testpmd> "
+PRELOAD_ENV = "FO_TESTPMD_PRELOAD"
+# The first line of every ASan/LSan/UBSan report.
+SANITIZER_REPORT = re.compile(
+    r"^(?:==\d+==ERROR: \w+Sanitizer|SUMMARY: \w+Sanitizer|.*: runtime error: )",
+    re.M)
 DEFAULT_TESTPMD = "dpdk-testpmd"
 DEFAULT_PLUGIN = "build/drivers/net/failover/librte_net_failover.so"
 
@@ -73,6 +85,12 @@ class TestpmdSession:
             list(app_args)
         if "-i" not in app_args and "--interactive" not in app_args:
             self.argv.append("-i")
+        preload = os.environ.get(PRELOAD_ENV)
+        if preload:
+            # $0 is the preload list, "$@" testpmd and its arguments
+            self.argv = ["/bin/sh", "-c",
+                         'LD_PRELOAD="$0${LD_PRELOAD:+:$LD_PRELOAD}" exec "$@"',
+                         preload] + self.argv
         stdbuf = shutil.which("stdbuf")
         if stdbuf:
             self.argv = [stdbuf, "-oL", "-eL"] + self.argv
@@ -145,6 +163,16 @@ class TestpmdSession:
                 break
         out, self._buf = self._buf, b""
         return out.decode("utf-8", "replace")
+
+    def sanitizer_report(self, n=60):
+        """The first n lines of the first sanitizer report in the
+        transcript, or None (reports go to stderr, which is merged into the
+        transcript)."""
+        text = "".join(self.transcript)
+        m = SANITIZER_REPORT.search(text)
+        if not m:
+            return None
+        return "\n".join(text[m.start():].splitlines()[:n])
 
     def tail(self, n=40):
         text = "".join(self.transcript)

@@ -299,6 +299,20 @@ class Checks:
             need("Failed" not in out, "detach %d failed:\n%s" % (i, out.strip()))
         self.log("detached and attached twice: both sub-ports each time")
 
+    def case_quit(self):
+        """both testpmd quit with status 0 and no sanitizer report"""
+        # quit runs the ports' close and EAL's clean-up; LeakSanitizer
+        # reports at exit (FO_TESTPMD_PRELOAD: see testpmd_session.py)
+        self.bed.close()
+        for s in (self.main, self.backend):
+            rep = s.sanitizer_report()
+            need(rep is None, "%s: sanitizer report:\n%s" % (s.name, rep))
+            need(s.proc.returncode == 0, "%s: exit status %s after quit"
+                 % (s.name, s.proc.returncode))
+        self.log("exit status 0 for both, no sanitizer report%s"
+                 % (" (%s=%s)" % (ts.PRELOAD_ENV, os.environ[ts.PRELOAD_ENV])
+                    if os.environ.get(ts.PRELOAD_ENV) else ""))
+
 
 def main(argv):
     if len(argv) < 2:
@@ -311,7 +325,7 @@ def main(argv):
              Checks.case_io_standby_rx, Checks.case_failover,
              Checks.case_detach_attach, Checks.case_attach_cycles,
              Checks.case_bad_attach,
-             Checks.case_detach_failover]
+             Checks.case_detach_failover, Checks.case_quit]
 
     skip = None
     if os.geteuid() != 0:

@@ -683,16 +683,22 @@ struct fo_reta {
 	uint16_t size;
 };
 
+/* The sub-port's whole table (the snapshot is on fo_forward()'s stack). */
 static int
 fo_save_reta(struct fo_sub *s, void *snap)
 {
 	struct fo_reta_snap *r = snap;
+	struct rte_eth_dev_info info;
 	unsigned int i;
 
+	r->size = 0;
+	if (rte_eth_dev_info_get(s->port_id, &info) != 0 || info.reta_size == 0 ||
+	    info.reta_size > RTE_DIM(r->reta) * RTE_ETH_RETA_GROUP_SIZE)
+		return 0;
 	for (i = 0; i < RTE_DIM(r->reta); i++)
 		r->reta[i].mask = UINT64_MAX;
-	if (rte_eth_dev_rss_reta_query(s->port_id, r->reta, r->size) != 0)
-		r->size = 0;
+	if (rte_eth_dev_rss_reta_query(s->port_id, r->reta, info.reta_size) == 0)
+		r->size = info.reta_size;
 	return 0;
 }
 
