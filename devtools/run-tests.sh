@@ -10,6 +10,11 @@
 # Run as root (tap devices, network namespaces, vhost sockets).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+if [ "$(id -u)" -ne 0 ]; then
+	echo "run-tests.sh: run as root (tap devices, network namespaces, vhost sockets)" >&2
+	echo "0 passed, 1 failed"
+	exit 2
+fi
 "$top/devtools/build.sh"
 cd "$top"
 rc=0
