@@ -223,6 +223,225 @@ test_rollback_each_op(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Fault injection, table-driven: every forwarded op made to fail on each
+ * sub-port in turn. The failover port's op must return the error, both
+ * sub-ports must be as they were (queried, not assumed), the failover port
+ * must still forward both ways and every mbuf must be back.
+ */
+struct sub_state {
+	uint16_t mtu;
+	int promisc, allmulti, extra_mac, vlan, nb_mc, started;
+	struct rte_ether_addr mac;
+	uint64_t rss_hf;
+	uint16_t reta[64], nb_rxq, nb_txq;
+};
+
+static const struct rte_ether_addr fault_mac = {{ 0x02, 0xfa, 0, 0, 0, 0xf1 }};
+
+static int
+sub_state_get(uint16_t port, struct sub_state *st)
+{
+	struct rte_eth_rss_reta_entry64 reta[1] = {{ .mask = UINT64_MAX }};
+	struct rte_eth_rss_conf rss = { 0 };
+	struct rte_ether_addr mc[8];
+
+	memset(st, 0, sizeof(*st));
+	if (rte_eth_dev_get_mtu(port, &st->mtu) != 0 || rte_eth_macaddr_get(port, &st->mac) != 0 ||
+	    rte_eth_dev_rss_hash_conf_get(port, &rss) != 0 ||
+	    rte_eth_dev_rss_reta_query(port, reta, 64) != 0 ||
+	    fosim_configured_queues(port, &st->nb_rxq, &st->nb_txq) != 0)
+		return -1;
+	st->promisc = rte_eth_promiscuous_get(port);
+	st->allmulti = rte_eth_allmulticast_get(port);
+	st->extra_mac = mac_in(port, &fault_mac);
+	st->vlan = fosim_vlan_filtered(port, 300);
+	st->nb_mc = fosim_mc_list(port, mc, RTE_DIM(mc));
+	st->started = rte_eth_devices[port].data->dev_started;
+	st->rss_hf = rss.rss_hf;
+	memcpy(st->reta, reta[0].reta, sizeof(st->reta));
+	return 0;
+}
+
+static int
+fault_mtu(void)
+{
+	return rte_eth_dev_set_mtu(fo_port, 2222);
+}
+
+static int
+fault_promisc(void)
+{
+	return rte_eth_promiscuous_get(fo_port) ? rte_eth_promiscuous_disable(fo_port) :
+						  rte_eth_promiscuous_enable(fo_port);
+}
+
+static int
+fault_allmulti(void)
+{
+	return rte_eth_allmulticast_get(fo_port) ? rte_eth_allmulticast_disable(fo_port) :
+						   rte_eth_allmulticast_enable(fo_port);
+}
+
+static int
+fault_mac_set(void)
+{
+	return rte_eth_dev_default_mac_addr_set(fo_port, (struct rte_ether_addr *)&fault_mac);
+}
+
+static int
+fault_mac_add(void)
+{
+	return rte_eth_dev_mac_addr_add(fo_port, (struct rte_ether_addr *)&fault_mac, 0);
+}
+
+static int
+fault_mc_list(void)
+{
+	struct rte_ether_addr mc[3] = {
+		{{ 0x01, 0x00, 0x5e, 0, 0, 0x31 }}, {{ 0x01, 0x00, 0x5e, 0, 0, 0x32 }},
+		{{ 0x01, 0x00, 0x5e, 0, 0, 0x33 }},
+	};
+
+	return rte_eth_dev_set_mc_addr_list(fo_port, mc, RTE_DIM(mc));
+}
+
+static int
+fault_vlan(void)
+{
+	return rte_eth_dev_vlan_filter(fo_port, 300, 1);
+}
+
+static int
+fault_rss(void)
+{
+	struct rte_eth_rss_conf rss = { .rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_UDP };
+
+	return rte_eth_dev_rss_hash_update(fo_port, &rss);
+}
+
+static int
+fault_reta(void)
+{
+	struct rte_eth_rss_reta_entry64 reta[1] = {{ .mask = UINT64_MAX }};
+	int i;
+
+	for (i = 0; i < 64; i++)
+		reta[0].reta[i] = (63 - i) % NB_Q;
+	return rte_eth_dev_rss_reta_update(fo_port, reta, 64);
+}
+
+/* configure and start run on a stopped port; it is started again after. */
+static int
+fault_configure(void)
+{
+	struct rte_eth_conf conf = { .intr_conf.lsc = 1 };
+
+	if (rte_eth_dev_stop(fo_port) != 0)
+		return 0;
+	return rte_eth_dev_configure(fo_port, 1, 1, &conf);
+}
+
+static int
+fault_start(void)
+{
+	if (rte_eth_dev_stop(fo_port) != 0)
+		return 0;
+	return rte_eth_dev_start(fo_port);
+}
+
+static const struct {
+	const char *op;        /* fosim_set_fail() name */
+	int (*apply)(void);    /* the failover port's op */
+	bool restart;          /* the port is set up and started again after */
+} faults[] = {
+	{ "mtu", fault_mtu, false },
+	{ "promisc", fault_promisc, false },
+	{ "allmulti", fault_allmulti, false },
+	{ "mac_set", fault_mac_set, false },
+	{ "mac_add", fault_mac_add, false },
+	{ "mc_list", fault_mc_list, false },
+	{ "vlan_filter", fault_vlan, false },
+	{ "rss_update", fault_rss, false },
+	{ "reta_update", fault_reta, false },
+	{ "configure", fault_configure, true },
+	{ "start", fault_start, true },
+};
+
+static int
+sub_state_same(const struct sub_state *a, const struct sub_state *b)
+{
+	return a->mtu == b->mtu && a->promisc == b->promisc && a->allmulti == b->allmulti &&
+	       a->extra_mac == b->extra_mac && a->vlan == b->vlan && a->nb_mc == b->nb_mc &&
+	       rte_is_same_ether_addr(&a->mac, &b->mac) && a->rss_hf == b->rss_hf &&
+	       memcmp(a->reta, b->reta, sizeof(a->reta)) == 0 && a->nb_rxq == b->nb_rxq &&
+	       a->nb_txq == b->nb_txq;
+}
+
+/* The failover port forwards: a burst out the active sub-port, one in. */
+static int
+fault_forwards(const char *what)
+{
+	struct rte_mbuf *pkts[BURST], *got[BURST * 2];
+	uint16_t active, n;
+	int role;
+
+	role = rte_pmd_failover_active_path(fo_port);
+	TEST_ASSERT(role == RTE_PMD_FAILOVER_PRIMARY || role == RTE_PMD_FAILOVER_STANDBY,
+		    "%s: no active path", what);
+	active = role == RTE_PMD_FAILOVER_PRIMARY ? prim : stby;
+	TEST_ASSERT_SUCCESS(rte_pktmbuf_alloc_bulk(pool, pkts, BURST), "alloc");
+	n = rte_eth_tx_burst(fo_port, 0, pkts, BURST);
+	rte_pktmbuf_free_bulk(pkts + n, BURST - n);
+	TEST_ASSERT_EQUAL(n, BURST, "%s: the failover port does not transmit", what);
+	TEST_ASSERT_EQUAL(fosim_tx_collect(active, 0, got, RTE_DIM(got)), BURST,
+			  "%s: the burst did not reach the active sub-port", what);
+	TEST_ASSERT_EQUAL(fosim_rx_inject(active, 0, got, BURST), BURST, "inject");
+	n = rte_eth_rx_burst(fo_port, 0, pkts, BURST);
+	rte_pktmbuf_free_bulk(pkts, n);
+	TEST_ASSERT_EQUAL(n, BURST, "%s: the failover port does not receive", what);
+	return TEST_SUCCESS;
+}
+
+static int
+test_fault_table(void)
+{
+	struct sub_state before[2], after[2];
+	uint16_t subs[2] = { prim, stby };
+	unsigned int f, r, i, n = 0;
+	char what[64];
+	int ret;
+
+	for (f = 0; f < RTE_DIM(faults); f++) {
+		for (r = 0; r < 2; r++) {
+			snprintf(what, sizeof(what), "%s failing on the %s", faults[f].op,
+				 r ? "standby" : "primary");
+			for (i = 0; i < 2; i++)
+				TEST_ASSERT_SUCCESS(sub_state_get(subs[i], &before[i]), "state");
+			TEST_ASSERT_SUCCESS(fosim_set_fail(subs[r], faults[f].op), "fail");
+			ret = faults[f].apply();
+			TEST_ASSERT_SUCCESS(fosim_set_fail(subs[r], ""), "clear");
+			TEST_ASSERT(ret < 0, "%s: the failover port's op returned %d", what, ret);
+			for (i = 0; i < 2; i++) {
+				TEST_ASSERT_SUCCESS(sub_state_get(subs[i], &after[i]), "state");
+				TEST_ASSERT(sub_state_same(&before[i], &after[i]),
+					    "%s: the %s is not as it was", what,
+					    i ? "standby" : "primary");
+			}
+			if (faults[f].restart) {
+				TEST_ASSERT_SUCCESS(fo_setup_port(fo_port), "%s: set up again", what);
+				TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY,
+								   2000), "%s: primary", what);
+			}
+			TEST_ASSERT_SUCCESS(fault_forwards(what), "%s", what);
+			n++;
+		}
+	}
+	printf("    %u faults injected (%zu ops x 2 sub-ports): each refused, rolled back,"
+	       " forwarding after\n", n, RTE_DIM(faults));
+	return ft_pool_check(pool, case_start);
+}
+
 static int
 test_start_configure_rollback(void)
 {
@@ -587,6 +806,7 @@ static struct unit_test_suite control_suite = {
 		TEST_CASE_ST(case_setup, case_teardown, test_configure_reaches_both),
 		TEST_CASE_ST(case_setup, case_teardown, test_ops_reach_both),
 		TEST_CASE_ST(case_setup, case_teardown, test_rollback_each_op),
+		TEST_CASE_ST(case_setup, case_teardown, test_fault_table),
 		TEST_CASE_ST(case_setup, case_teardown, test_start_configure_rollback),
 		TEST_CASE_ST(case_setup, case_teardown, test_datapath_failover_counts),
 		TEST_CASE_ST(case_setup, case_teardown, test_switches_real_only),
