@@ -442,6 +442,35 @@ test_fault_table(void)
 	return ft_pool_check(pool, case_start);
 }
 
+/*
+ * A VF asks for a reset (RTE_ETH_EVENT_INTR_RESET, after its PF reset):
+ * TX moves to the standby, the primary is reset, the failover port's state
+ * (VLAN filter, promiscuous mode: what the reset cleared) is replayed onto
+ * it, and traffic returns to it.
+ */
+static int
+test_vf_reset(void)
+{
+	uint64_t sw = ft_xstat(fo_port, "path_switches");
+	unsigned int resets = fosim_op_count(prim, "reset"), ms;
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_vlan_filter(fo_port, 300, 1), "vlan");
+	TEST_ASSERT_SUCCESS(rte_eth_promiscuous_enable(fo_port), "promisc");
+	TEST_ASSERT_SUCCESS(fosim_reset_request(prim), "reset request");
+	for (ms = 0; ms < 2000 && fosim_op_count(prim, "reset") == resets; ms++)
+		ft_sleep_us(1000);
+	TEST_ASSERT_EQUAL(fosim_op_count(prim, "reset"), resets + 1, "the primary was not reset");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000),
+			    "traffic did not return to the primary");
+	TEST_ASSERT_EQUAL(ft_xstat(fo_port, "path_switches"), sw + 2,
+			  "TX did not move to the standby and back");
+	TEST_ASSERT_EQUAL(fosim_vlan_filtered(prim, 300), 1, "VLAN filter not replayed");
+	TEST_ASSERT_EQUAL(rte_eth_promiscuous_get(prim), 1, "promiscuous mode not replayed");
+	TEST_ASSERT_SUCCESS(fault_forwards("after a VF reset"), "forwarding");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_vlan_filter(fo_port, 300, 0), "vlan off");
+	return ft_pool_check(pool, case_start);
+}
+
 static int
 test_start_configure_rollback(void)
 {
@@ -807,6 +836,7 @@ static struct unit_test_suite control_suite = {
 		TEST_CASE_ST(case_setup, case_teardown, test_ops_reach_both),
 		TEST_CASE_ST(case_setup, case_teardown, test_rollback_each_op),
 		TEST_CASE_ST(case_setup, case_teardown, test_fault_table),
+		TEST_CASE_ST(case_setup, case_teardown, test_vf_reset),
 		TEST_CASE_ST(case_setup, case_teardown, test_start_configure_rollback),
 		TEST_CASE_ST(case_setup, case_teardown, test_datapath_failover_counts),
 		TEST_CASE_ST(case_setup, case_teardown, test_switches_real_only),

@@ -5,7 +5,8 @@
  * combination of the two sub-ports' states, links and pending events, and
  * checked against the rule as the NIC guide states it:
  *  - TX on the primary when it is ready (started, link up, not gone,
- *    leaving or dying), else on the standby when it is, else nowhere;
+ *    leaving, dying or asking for a reset), else on the standby when it
+ *    is, else nowhere;
  *  - every usable sub-port (started or draining, not gone or dying) is
  *    polled, and
  *    no other; the TX sub-port on every burst (rx_main);
@@ -18,9 +19,9 @@
 #define P_PORT 3
 #define S_PORT 7
 
-/* Every combination of the three event bits. */
-#define NB_EVS 8
-static const uint32_t ev_bits[] = { FO_EV_GONE, FO_EV_LEAVE, FO_EV_DYING };
+/* Every combination of the four event bits. */
+#define NB_EVS 16
+static const uint32_t ev_bits[] = { FO_EV_GONE, FO_EV_LEAVE, FO_EV_DYING, FO_EV_RESET };
 
 struct sub_case {
 	enum fo_sub_state state;
@@ -46,7 +47,7 @@ static bool
 spec_ready(const struct sub_case *c)
 {
 	return c->state == FO_SUB_STARTED && c->link &&
-	       (c->ev & (FO_EV_GONE | FO_EV_LEAVE | FO_EV_DYING)) == 0;
+	       (c->ev & (FO_EV_GONE | FO_EV_LEAVE | FO_EV_DYING | FO_EV_RESET)) == 0;
 }
 
 static bool
@@ -120,7 +121,7 @@ test_rule_table(void)
 		for (j = 0; j < nc; j++)
 			if (check_one(&c[i], &c[j], &n) != TEST_SUCCESS)
 				return TEST_FAILED;
-	TEST_ASSERT_EQUAL(n, 64 * 64, "not every combination was checked");
+	TEST_ASSERT_EQUAL(n, 128 * 128, "not every combination was checked");
 	printf("    %u combinations checked\n", n);
 	return TEST_SUCCESS;
 }

@@ -52,7 +52,7 @@ static TAILQ_HEAD(, rte_failover) fo_list = TAILQ_HEAD_INITIALIZER(fo_list);
 static pthread_mutex_t fo_lock = PTHREAD_MUTEX_INITIALIZER;
 static const enum rte_eth_event_type fo_events[] = {
 	RTE_ETH_EVENT_NEW, RTE_ETH_EVENT_DESTROY, RTE_ETH_EVENT_INTR_LSC,
-	RTE_ETH_EVENT_INTR_RMV,
+	RTE_ETH_EVENT_INTR_RMV, RTE_ETH_EVENT_INTR_RESET,
 };
 
 static int
@@ -106,7 +106,9 @@ port_match(const struct rte_failover *fo, const struct rte_eth_dev *dev)
 }
 
 /* What to tell an instance once the lock is dropped. */
-enum call_kind { CALL_ATTACH, CALL_REMOVE_REQUEST, CALL_DETACH, CALL_LINK, CALL_DEV_ADD };
+enum call_kind {
+	CALL_ATTACH, CALL_REMOVE_REQUEST, CALL_DETACH, CALL_LINK, CALL_RESET, CALL_DEV_ADD,
+};
 
 /* Make one op call with the lock dropped; called and returns with it held. */
 static void
@@ -133,6 +135,10 @@ call_op(struct rte_failover *fo, enum call_kind kind, uint16_t port, int hint,
 	case CALL_LINK:
 		if (ops->link_change != NULL)
 			ops->link_change(fo->ctx, port);
+		break;
+	case CALL_RESET:
+		if (ops->reset_request != NULL)
+			ops->reset_request(fo->ctx, port);
 		break;
 	case CALL_DEV_ADD:
 		if (ops->dev_add != NULL)
@@ -220,6 +226,11 @@ port_event(uint16_t port_id, enum rte_eth_event_type event)
 		break;
 	case RTE_ETH_EVENT_INTR_LSC:
 		call_op(fo, CALL_LINK, port_id, 0, NULL);
+		break;
+	case RTE_ETH_EVENT_INTR_RESET:
+		FOL_LOG(INFO, "%s: port %u (%s) asks for a reset", fo->name, port_id,
+			rte_eth_devices[port_id].data->name);
+		call_op(fo, CALL_RESET, port_id, 0, NULL);
 		break;
 	default:
 		break;

@@ -15,8 +15,8 @@
  * instance keeps it at all, is the instance's to decide. No ethdev op code
  * lives here.
  *
- * Events handled: ethdev RTE_ETH_EVENT_NEW, _DESTROY, _INTR_RMV and
- * _INTR_LSC for every port, and rte_dev RTE_DEV_EVENT_ADD / _REMOVE for
+ * Events handled: ethdev RTE_ETH_EVENT_NEW, _DESTROY, _INTR_RMV, _INTR_LSC
+ * and _INTR_RESET for every port, and rte_dev RTE_DEV_EVENT_ADD / _REMOVE for
  * every device. Each is translated into at most one op call per instance,
  * at once, in the thread of the event (no deferral here: an instance
  * defers once, in its own context). Ops are never called with the
@@ -64,6 +64,12 @@ struct rte_failover_ops {
 	 * it). The library has dropped it: no further op names it.
 	 */
 	void (*detach)(void *ctx, uint16_t port_id);
+	/**
+	 * A claimed port asks to be reset (RTE_ETH_EVENT_INTR_RESET: a VF
+	 * after its PF reset); the instance calls rte_eth_dev_reset() and sets
+	 * the port up again from its own context.
+	 */
+	void (*reset_request)(void *ctx, uint16_t port_id);
 	/** A claimed port reported a link state change. */
 	void (*link_change)(void *ctx, uint16_t port_id);
 	/** RTE_DEV_EVENT_ADD named a device (every instance is told). */

@@ -63,7 +63,7 @@ RTE_LOG_REGISTER_SUFFIX(fosim_logtype, fosim, NOTICE);
 	X(MAC_REMOVE, mac_remove) X(RSS_GET, rss_get) \
 	X(RETA_QUERY, reta_query) X(RXQ_RELEASE, rxq_release) \
 	X(TXQ_RELEASE, txq_release) X(STATS_GET, stats_get) \
-	X(STATS_RESET, stats_reset)
+	X(STATS_RESET, stats_reset) X(RESET, reset)
 #define FOSIM_OP_ENUM(e, s) FOSIM_OP_ ## e,
 #define FOSIM_OP_NAME(e, s) #s,
 
@@ -806,6 +806,25 @@ fosim_stats_reset(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/*
+ * rte_eth_dev_reset() (ethdev stops the port first): back to the state of
+ * a port just probed, as a VF after its PF reset: queues gone, filters and
+ * lists cleared, its configuration to be set up again.
+ */
+static int
+fosim_reset(struct rte_eth_dev *dev)
+{
+	struct fosim_priv *p = fosim_priv(dev);
+
+	fosim_op(dev, FOSIM_OP_RESET);
+	fosim_queues(dev, FOSIM_Q_FREE);
+	p->nb_mc = 0;
+	memset(p->vfta, 0, sizeof(p->vfta));
+	dev->data->promiscuous = 0;
+	dev->data->all_multicast = 0;
+	return 0;
+}
+
 static const struct eth_dev_ops fosim_ops = {
 	.dev_configure = fosim_configure,
 	.dev_start = fosim_start,
@@ -836,6 +855,7 @@ static const struct eth_dev_ops fosim_ops = {
 	.tx_queue_release = fosim_txq_release,
 	.stats_get = fosim_stats_get,
 	.stats_reset = fosim_stats_reset,
+	.dev_reset = fosim_reset,
 };
 
 /* Devargs */
@@ -1241,6 +1261,16 @@ fosim_remove(uint16_t port_id)
 	if (!p->conf.rmv || !dev->data->dev_conf.intr_conf.rmv)
 		return 0;
 	return fosim_raise(dev, RTE_ETH_EVENT_INTR_RMV);
+}
+
+int
+fosim_reset_request(uint16_t port_id)
+{
+	struct rte_eth_dev *dev = fosim_dev(port_id);
+
+	if (dev == NULL)
+		return -ENODEV;
+	return fosim_raise(dev, RTE_ETH_EVENT_INTR_RESET);
 }
 
 int

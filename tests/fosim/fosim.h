@@ -89,6 +89,13 @@ int fosim_remove(uint16_t port_id);
  * (on = 0). For the grace-period test: the port must not be stopped while
  * a burst is inside it.
  */
+/*
+ * Raise RTE_ETH_EVENT_INTR_RESET (as iavf or ixgbevf after a PF reset),
+ * from the EAL interrupt thread; rte_eth_dev_reset() of the port then
+ * brings it back to the state of a port just probed (counted as "reset").
+ */
+int fosim_reset_request(uint16_t port_id);
+
 int fosim_rx_hold(uint16_t port_id, int on);
 
 /* How many rx bursts are waiting inside the port (fosim_rx_hold()). */

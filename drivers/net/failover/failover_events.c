@@ -50,6 +50,8 @@ fo_sub_settle(struct fo_priv *priv, struct fo_sub *s)
 		return;  /* someone else removes it: forgotten once GONE */
 	else if (ev & FO_EV_LEAVE)
 		fo_sub_leave(priv, s);
+	else if (ev & FO_EV_RESET)
+		fo_sub_reset(priv, s);
 }
 
 /* Apply what the events recorded; refresh links; publish the paths. */
@@ -202,6 +204,14 @@ fo_on_remove_request(void *ctx, uint16_t port_id)
 		rte_failover_release(priv->fo, port_id);
 }
 
+/* INTR_RESET: TX leaves the port at once; fo_sync() resets it and takes it back. */
+static void
+fo_on_reset_request(void *ctx, uint16_t port_id)
+{
+	if (fo_on_event(ctx, port_id, FO_EV_RESET))
+		fo_kick(ctx);
+}
+
 /* RTE_DEV_EVENT_ADD: recorded; fo_sync() probes it once it is there. */
 static void
 fo_on_dev_add(void *ctx, const char *dev_name)
@@ -222,6 +232,7 @@ static const struct rte_failover_ops fo_lib_ops = {
 	.remove_request = fo_on_remove_request,
 	.detach = fo_on_detach,
 	.link_change = fo_on_link_change,
+	.reset_request = fo_on_reset_request,
 	.dev_add = fo_on_dev_add,
 };
 

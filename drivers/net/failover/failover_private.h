@@ -165,6 +165,8 @@ enum fo_sub_state {
 #define FO_EV_LEAVE RTE_BIT32(1)  /* announced to go: RMV, dev REMOVE, the API */
 #define FO_EV_DYING RTE_BIT32(2)  /* its device is being removed: off the fast
 				   * path at once, forgotten once GONE */
+#define FO_EV_RESET RTE_BIT32(3)  /* asks for a reset (INTR_RESET): off TX, reset,
+				   * set up again, back */
 
 struct fo_sub {
 	uint8_t role;
@@ -228,7 +230,7 @@ static inline bool
 fo_sub_ready(const struct fo_sub *s)
 {
 	return fo_sub_state(s) == FO_SUB_STARTED &&
-	       !(fo_sub_ev(s) & (FO_EV_GONE | FO_EV_LEAVE | FO_EV_DYING)) &&
+	       !(fo_sub_ev(s) & (FO_EV_GONE | FO_EV_LEAVE | FO_EV_DYING | FO_EV_RESET)) &&
 	       fo_sub_link_up(s);
 }
 
@@ -475,6 +477,7 @@ int fo_sub_start(struct fo_priv *priv, struct fo_sub *s);
 void fo_sub_stop(struct fo_priv *priv, struct fo_sub *s);
 int fo_sub_fit(struct fo_priv *priv, uint16_t port, int role);
 void fo_sub_leave(struct fo_priv *priv, struct fo_sub *s);
+void fo_sub_reset(struct fo_priv *priv, struct fo_sub *s);
 void fo_sub_forget(struct fo_priv *priv, struct fo_sub *s);
 void fo_sub_release(struct fo_priv *priv, struct fo_sub *s, bool unplug);
 void fo_links_refresh(struct fo_priv *priv);

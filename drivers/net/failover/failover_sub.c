@@ -339,6 +339,41 @@ fo_sub_leave(struct fo_priv *priv, struct fo_sub *s)
 	__atomic_fetch_and(&s->ev, ~FO_EV_LEAVE, __ATOMIC_ACQ_REL);
 }
 
+static int fo_sub_replay(struct fo_priv *priv, struct fo_sub *s);
+
+/*
+ * A sub-port asked for a reset (RTE_ETH_EVENT_INTR_RESET, as a VF after
+ * its PF reset): TX has left it (the event bit), it leaves the fast path
+ * and stops, rte_eth_dev_reset() brings it back to a just-probed state,
+ * the failover port's state is replayed onto it and it starts again; the
+ * path rule then takes it back. One whose reset or set-up fails leaves.
+ */
+void
+fo_sub_reset(struct fo_priv *priv, struct fo_sub *s)
+{
+	bool started = fo_sub_state(s) >= FO_SUB_DRAINING;
+	int ret;
+
+	FO_LOCK_ASSERT(priv);
+	__atomic_fetch_and(&s->ev, ~FO_EV_RESET, __ATOMIC_ACQ_REL);
+	if (fo_sub_state(s) == FO_SUB_ABSENT)
+		return;
+	FO_LOG(NOTICE, "%s: %s port %u reset on its request", priv->dev->data->name,
+	       fo_role_name[s->role], s->port_id);
+	fo_sub_stop(priv, s);
+	fo_stats_fold(priv, s, true);  /* its counters restart from zero */
+	ret = rte_eth_dev_reset(s->port_id);
+	if (ret == 0 && priv->dev->data->dev_configured)
+		ret = fo_sub_replay(priv, s);
+	if (ret == 0 && started)
+		ret = fo_sub_start(priv, s);
+	if (ret != 0) {
+		FO_LOG(ERR, "%s: %s port %u: reset failed (%s): it leaves", priv->dev->data->name,
+		       fo_role_name[s->role], s->port_id, rte_strerror(-ret));
+		fo_sub_release(priv, s, false);
+	}
+}
+
 /* Pre-attach check: can the port carry what the application configured? */
 int
 fo_sub_fit(struct fo_priv *priv, uint16_t port, int role)
