@@ -134,7 +134,8 @@ cycle(unsigned int i)
 	TEST_ASSERT_SUCCESS(trigger(tr, vf), "cycle %u: %s", i, trigger_name[tr]);
 	dt = ft_stamp_wait(&first, t0, 2000);
 	TEST_ASSERT(dt != 0, "cycle %u: no burst on the standby after %s", i, trigger_name[tr]);
-	sw_ns[tr][nb_sw[tr]++] = dt;
+	if (sw_ns[tr] != NULL && nb_sw[tr] < nb_cycles)
+		sw_ns[tr][nb_sw[tr]++] = dt;
 	if (tr != TR_LSC) {
 		TEST_ASSERT_SUCCESS(ft_wait_primary(rig.fo, 0, 2000),
 				    "cycle %u: primary not released after %s", i, trigger_name[tr]);
@@ -145,7 +146,8 @@ cycle(unsigned int i)
 	TEST_ASSERT_SUCCESS(readd(ra, vf), "cycle %u: %s", i, readd_name[ra]);
 	dt = ft_stamp_wait(&first, t0, 2000);
 	TEST_ASSERT(dt != 0, "cycle %u: no burst on the primary after %s", i, readd_name[ra]);
-	ra_ns[ra][nb_ra[ra]++] = dt;
+	if (ra_ns[ra] != NULL && nb_ra[ra] < nb_cycles)
+		ra_ns[ra][nb_ra[ra]++] = dt;
 	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &p),
 			    "cycle %u: primary active but absent", i);
 	return TEST_SUCCESS;
@@ -177,10 +179,14 @@ test_unplug_replug_under_traffic(void)
 	printf("  time from re-add to the first burst on the new primary:\n");
 	for (k = 0; k < RA_NB; k++)
 		ft_pct_print(readd_name[k], ra_ns[k], nb_ra[k]);
-	for (k = 0; k < TR_NB; k++)
+	for (k = 0; k < TR_NB; k++) {
 		free(sw_ns[k]);
-	for (k = 0; k < RA_NB; k++)
+		sw_ns[k] = NULL;
+	}
+	for (k = 0; k < RA_NB; k++) {
 		free(ra_ns[k]);
+		ra_ns[k] = NULL;
+	}
 	if (ret != TEST_SUCCESS)
 		return ret;
 	TEST_ASSERT_EQUAL(fosim_dead_bursts(), 0,
@@ -268,6 +274,105 @@ test_grace_waits_for_burst(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Soak: traffic on the worker lcore for FT_SOAK_S seconds (3) while the
+ * control thread does, at random, unplug/replug cycles of every kind,
+ * primary link flaps, MTU and promiscuous changes and VF resets; then the
+ * same accounting as above (offered = sent + returned, the failover port's
+ * counters, no path reported that does not exist, no burst on a freed
+ * queue). The seed is printed (FT_SOAK_SEED replays a run).
+ */
+enum soak_act { SK_CYCLE, SK_FLAP, SK_MTU, SK_PROMISC, SK_RESET, SK_NB };
+static const char *const soak_name[SK_NB] = {
+	"unplug/replug", "primary link flap", "MTU change", "promiscuous toggle", "VF reset",
+};
+
+static int
+soak_one(enum soak_act a, unsigned int r)
+{
+	unsigned int resets, ms;
+	uint16_t vf;
+	int ret;
+
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &vf),
+			    "no primary");
+	switch (a) {
+	case SK_CYCLE:
+		return cycle(r);
+	case SK_FLAP:
+		TEST_ASSERT_SUCCESS(fosim_set_link(vf, 0), "link down");
+		TEST_ASSERT_SUCCESS(ft_wait_active(rig.fo, RTE_PMD_FAILOVER_STANDBY, 2000),
+				    "no failover on a link flap");
+		TEST_ASSERT_SUCCESS(fosim_set_link(vf, 1), "link up");
+		break;
+	case SK_MTU:
+		TEST_ASSERT_SUCCESS(rte_eth_dev_set_mtu(rig.fo, r % 2 ? 2000 : 1500), "MTU");
+		break;
+	case SK_PROMISC:
+		/* the virtio-user standby cannot turn it off (no control queue) */
+		ret = r % 2 ? rte_eth_promiscuous_enable(rig.fo) :
+		      rte_eth_promiscuous_disable(rig.fo);
+		TEST_ASSERT(ret == 0 || ret == -ENOTSUP, "promiscuous: %d", ret);
+		break;
+	default:
+		resets = fosim_op_count(vf, "reset");
+		TEST_ASSERT_SUCCESS(fosim_reset_request(vf), "reset request");
+		for (ms = 0; ms < 2000 && fosim_op_count(vf, "reset") == resets; ms++)
+			ft_sleep_us(1000);
+		TEST_ASSERT(fosim_op_count(vf, "reset") > resets, "the VF was not reset");
+		break;
+	}
+	return ft_wait_active(rig.fo, RTE_PMD_FAILOVER_PRIMARY, 2000);
+}
+
+static int
+test_soak(void)
+{
+	const char *env_s = getenv("FT_SOAK_S"), *env_seed = getenv("FT_SOAK_SEED");
+	unsigned int secs = env_s != NULL && atoi(env_s) > 0 ? (unsigned int)atoi(env_s) : 3;
+	unsigned int seed = env_seed != NULL ? (unsigned int)atoi(env_seed) :
+			    (unsigned int)rte_rdtsc();
+	unsigned int n[SK_NB] = { 0 }, i = 0, k, r, seed0 = seed;
+	uint64_t end = rte_get_timer_cycles() + secs * rte_get_timer_hz();
+	struct rte_eth_stats st0, st1;
+	uint64_t dead = fosim_dead_bursts();
+	int ret = TEST_SUCCESS;
+	enum soak_act a;
+
+	uint16_t vf;
+
+	memset(&loop, 0, sizeof(loop));
+	__atomic_store_n(&stop, 0, __ATOMIC_RELEASE);
+	if (rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &vf) != 0)
+		TEST_ASSERT_SUCCESS(ft_rig_vf_plug(&rig, ",tx_sink=1"), "plug a VF");
+	TEST_ASSERT_SUCCESS(ft_wait_active(rig.fo, RTE_PMD_FAILOVER_PRIMARY, 2000), "primary");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(rig.fo, &st0), "stats");
+	TEST_ASSERT_SUCCESS(rte_eal_remote_launch(traffic_loop, NULL, rte_get_next_lcore(-1, 1, 0)),
+			    "launch");
+	while (ret == TEST_SUCCESS && rte_get_timer_cycles() < end) {
+		r = rand_r(&seed);
+		a = r % SK_NB;
+		ret = soak_one(a, r / SK_NB);
+		n[a]++;
+		i++;
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+	rte_eal_mp_wait_lcore();
+	printf("  soak: %u actions in %u s (FT_SOAK_SEED=%u):", i, secs, seed0);
+	for (k = 0; k < SK_NB; k++)
+		printf("%s %u %s", k ? "," : "", n[k], soak_name[k]);
+	printf("; %" PRIu64 " packets sent, %" PRIu64 " returned\n", loop.sent, loop.returned);
+	TEST_ASSERT_SUCCESS(ret, "soak action %u (%s) failed", i - 1, soak_name[a]);
+	TEST_ASSERT_EQUAL(fosim_dead_bursts(), dead, "bursts reached a freed queue");
+	TEST_ASSERT_EQUAL(loop.bad_role, 0, "an unknown active path was reported");
+	TEST_ASSERT_EQUAL(loop.no_path, 0, "no path reported while the standby was there");
+	TEST_ASSERT_EQUAL(loop.offered, loop.sent + loop.returned, "offered != sent + returned");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(rig.fo, &st1), "stats");
+	TEST_ASSERT_EQUAL(st1.opackets - st0.opackets, loop.sent,
+			  "failover opackets lost counts during the soak");
+	return TEST_SUCCESS;
+}
+
 static int
 test_close_returns_pool(void)
 {
@@ -308,6 +413,7 @@ static struct unit_test_suite stress_suite = {
 	.unit_test_cases = {
 		TEST_CASE(test_unplug_replug_under_traffic),
 		TEST_CASE(test_grace_waits_for_burst),
+		TEST_CASE(test_soak),
 		TEST_CASE(test_close_returns_pool),
 		TEST_CASES_END()
 	}
