@@ -113,6 +113,29 @@ test_keyword_not_a_name(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A parenthesis inside a device name (found by tests/fuzz): not a device
+ * string, so once the name "net_ring_(net_null_p1)" was taken, of a device
+ * that never comes.
+ */
+static int
+test_paren_in_name(void)
+{
+	static const struct { const char *args, *part; } bad[] = {
+		{ "primary=(net_null_p0),standby=net_ring_(net_null_p1)",
+		  "standby: 'net_ring_(net_null_p1)'" },
+		{ "primary=net_null_p0(,size=64)", "primary: 'net_null_p0('" },
+		{ "primary=((net_null_p0))", "primary: '(net_null_p0)'" },
+		{ "standby=(net_null_p0,size=64)),primary=(net_null_p1", "unbalanced" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(bad); i++)
+		if (expect_bad(bad[i].args, bad[i].part) != TEST_SUCCESS)
+			return TEST_FAILED;
+	return TEST_SUCCESS;
+}
+
 static int
 test_same_dev(void)
 {
@@ -405,6 +428,7 @@ static struct unit_test_suite devargs_suite = {
 		TEST_CASE(test_empty_dev),
 		TEST_CASE(test_same_dev),
 		TEST_CASE(test_keyword_not_a_name),
+		TEST_CASE(test_paren_in_name),
 		TEST_CASE(test_unknown_driver),
 		TEST_CASE(test_link_poll_range),
 		TEST_CASE(test_duplicate_key),

@@ -57,7 +57,9 @@ item_len(const char *p)
 /*
  * The device name, the part before any comma, must be a name: not a bare
  * devargs keyword ("bus", "class": 22.11's rte_devargs_parse() dereferences
- * NULL on them) and not a layered "key=value" string (whose name is '').
+ * NULL on them), not a layered "key=value" string (whose name is ''), and
+ * holding no parenthesis (a misplaced one: "net_tap0(,iface=x)" would be
+ * the name "net_tap0(" of a device that never comes).
  */
 static int
 check_dev_name(const char *key, const char *dev)
@@ -65,8 +67,7 @@ check_dev_name(const char *key, const char *dev)
 	size_t n = strcspn(dev, ",");
 
 	if ((n == 3 && strncmp(dev, "bus", 3) == 0) ||
-	    (n == 5 && strncmp(dev, "class", 5) == 0) || memchr(dev, '=', n) != NULL ||
-	    memchr(dev, '/', n) != NULL) {
+	    (n == 5 && strncmp(dev, "class", 5) == 0) || strcspn(dev, "=/()") < n) {
 		FO_LOG(ERR, "%s: '%.*s' is not a device name (a driver name and id, or a bus"
 		       " address, such as net_tap0 or 0000:00:04.0)", key, (int)n, dev);
 		return -EINVAL;
