@@ -136,6 +136,29 @@ test_paren_in_name(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A device string longer than the driver keeps to probe the device again
+ * after an unplug (found by tests/fuzz): it was taken, then probed again
+ * cut at FO_DEVSTR_MAX - 1 characters.
+ */
+static int
+test_devstr_too_long(void)
+{
+	char args[700];
+	int n;
+
+	n = snprintf(args, sizeof(args), "primary=(net_null_t0,x=");
+	memset(args + n, 'a', 600);
+	strcpy(args + n + 600, ")");
+	TEST_ASSERT_SUCCESS(expect_bad(args, "primary: device string 'net_null_t0,x=aaa"),
+			    "600 characters");
+	/* 511 is the longest that is kept whole: it fails later, in the probe */
+	n = snprintf(args, sizeof(args), "standby=(net_null_t0,x=");
+	memset(args + n, 'a', 511 - (n - 9));
+	strcpy(args + n + 511 - (n - 9), ")");
+	return expect_bad(args, "standby: probe of 'net_null_t0,x=aaa");
+}
+
 static int
 test_same_dev(void)
 {
@@ -429,6 +452,7 @@ static struct unit_test_suite devargs_suite = {
 		TEST_CASE(test_same_dev),
 		TEST_CASE(test_keyword_not_a_name),
 		TEST_CASE(test_paren_in_name),
+		TEST_CASE(test_devstr_too_long),
 		TEST_CASE(test_unknown_driver),
 		TEST_CASE(test_link_poll_range),
 		TEST_CASE(test_duplicate_key),

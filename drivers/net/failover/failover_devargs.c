@@ -97,6 +97,12 @@ parse_dev(const char *key, const char *val, struct fo_args *args, int role)
 		FO_LOG(ERR, "%s: empty device", key);
 		return -EINVAL;
 	}
+	/* kept in fo_sub.devstr to probe the device again after an unplug */
+	if (len >= FO_DEVSTR_MAX) {
+		FO_LOG(ERR, "%s: device string '%.32s...' longer than %d characters", key, dev,
+		       FO_DEVSTR_MAX - 1);
+		return -EINVAL;
+	}
 	args->dev[role] = strndup(dev, len);
 	if (args->dev[role] == NULL)
 		return -ENOMEM;
