@@ -159,6 +159,28 @@ test_devstr_too_long(void)
 	return expect_bad(args, "standby: probe of 'net_null_t0,x=aaa");
 }
 
+/*
+ * A bus name alone (found by tests/fuzz, under valgrind): 22.11's
+ * rte_devargs_parse() takes "auxiliary" for the prefix "auxiliary:" and
+ * reads the device name from past the end of the string.
+ */
+static int
+test_bus_name_not_a_name(void)
+{
+	static const struct { const char *args, *part; } bad[] = {
+		{ "primary=pci,standby=(net_null_b1)", "primary: 'pci'" },
+		{ "primary=(net_null_b0),standby=(vdev)", "standby: 'vdev'" },
+		{ "primary=(auxiliary,x=1),standby=(net_null_b1)", "primary: 'auxiliary'" },
+		{ "standby=auxiliary", "standby: 'auxiliary'" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(bad); i++)
+		if (expect_bad(bad[i].args, bad[i].part) != TEST_SUCCESS)
+			return TEST_FAILED;
+	return TEST_SUCCESS;
+}
+
 static int
 test_same_dev(void)
 {
@@ -452,6 +474,7 @@ static struct unit_test_suite devargs_suite = {
 		TEST_CASE(test_same_dev),
 		TEST_CASE(test_keyword_not_a_name),
 		TEST_CASE(test_paren_in_name),
+		TEST_CASE(test_bus_name_not_a_name),
 		TEST_CASE(test_devstr_too_long),
 		TEST_CASE(test_unknown_driver),
 		TEST_CASE(test_link_poll_range),

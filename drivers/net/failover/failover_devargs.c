@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_bus.h>
 #include <rte_devargs.h>
 #include <rte_errno.h>
 
@@ -57,16 +58,25 @@ item_len(const char *p)
 /*
  * The device name, the part before any comma, must be a name: not a bare
  * devargs keyword ("bus", "class": 22.11's rte_devargs_parse() dereferences
- * NULL on them), not a layered "key=value" string (whose name is ''), and
- * holding no parenthesis (a misplaced one: "net_tap0(,iface=x)" would be
- * the name "net_tap0(" of a device that never comes).
+ * NULL on them), not a bus name alone ("pci", "vdev", "auxiliary": it takes
+ * that for a "<bus>:" prefix and reads past the end of the string), not a
+ * layered "key=value" string (whose name is ''), and holding no parenthesis
+ * (a misplaced one: "net_tap0(,iface=x)" would be the name "net_tap0(" of a
+ * device that never comes).
  */
 static int
 check_dev_name(const char *key, const char *dev)
 {
 	size_t n = strcspn(dev, ",");
+	char name[RTE_DEV_NAME_MAX_LEN];
+	bool bus = false;
 
-	if ((n == 3 && strncmp(dev, "bus", 3) == 0) ||
+	if (n < sizeof(name)) {
+		memcpy(name, dev, n);
+		name[n] = '\0';
+		bus = rte_bus_find_by_name(name) != NULL;
+	}
+	if (bus || (n == 3 && strncmp(dev, "bus", 3) == 0) ||
 	    (n == 5 && strncmp(dev, "class", 5) == 0) || strcspn(dev, "=/()") < n) {
 		FO_LOG(ERR, "%s: '%.*s' is not a device name (a driver name and id, or a bus"
 		       " address, such as net_tap0 or 0000:00:04.0)", key, (int)n, dev);
