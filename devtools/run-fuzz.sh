@@ -12,7 +12,8 @@
 #   devtools/run-fuzz.sh --ci [DIR]
 #       the meson test fuzz_devargs: both targets, a bounded number of runs
 #       each (FUZZ_RUNS, default 200000), failing on any crash, sanitizer
-#       report, leak or broken invariant; exit 77 ("skipped: ...") when clang
+#       report, leak or broken invariant, then the corpus under valgrind
+#       (failing on any memcheck error); exit 77 ("skipped: ...") when clang
 #       or its libFuzzer runtime is missing.
 #   devtools/run-fuzz.sh --build [DIR]
 #       only build.
@@ -49,7 +50,7 @@ printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
 	'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { return (int)(d[0] * 0 * n); }' \
 	> "$out/probe.c"
 "$cc" -fsanitize=fuzzer,address,undefined "$out/probe.c" -o "$out/probe" 2>/dev/null ||
-	skip "$cc has no libFuzzer runtime (apt-get install clang libclang-rt-dev)"
+	skip "$cc has no libFuzzer runtime (apt-get install libclang-rt-dev)"
 pkg-config --exists libdpdk || skip "libdpdk-dev not installed (buildtools/setup-deps.sh)"
 
 if [ -e /usr/include/dpdk/ethdev_driver.h ]; then
@@ -133,8 +134,15 @@ ci)
 			echo "fuzz_$t: FAILED (crash inputs: $out/crash-*; log $log)"
 			exit 1
 		fi
-		grep -E '^(Done|stat::number_of_executed_units|#[0-9]+.*DONE)' "$log" || true
-		echo "fuzz_$t: $runs runs, no finding, $(($(date +%s) - start)) s"
+		cov=$(grep -a -o 'cov: [0-9]* ft: [0-9]* corp: [0-9]*' "$log" | tail -n 1)
+		if ! replay "$t" "$out/corpus-$t" "$top/tests/fuzz/corpus/$t" > "$log.replay" 2>&1
+		then
+			tail -n 60 "$log.replay"
+			echo "fuzz_$t: FAILED: valgrind on the corpus (FUZZ_VERBOSE=1 names the input)"
+			exit 1
+		fi
+		echo "fuzz_$t: $runs runs ($cov), corpus clean under valgrind," \
+			"no finding, $(($(date +%s) - start)) s"
 	done
 	;;
 run)
