@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Install what net_failover needs to build and test on Debian 12, idempotently:
-# the distro DPDK 22.11 and build tools, and the driver SDK headers that
+# the distro DPDK 22.11 and build tools (clang and its libFuzzer runtime for
+# the fuzz_devargs suite), and the driver SDK headers that
 # libdpdk-dev does not ship (ethdev_driver.h ...), taken from the Debian
 # source package of the exact installed libdpdk-dev version and extracted
 # into build-deps/sdk/include (ignored by git, never committed).
@@ -11,7 +12,8 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 sdk="$top/build-deps/sdk"
 pkgs="dpdk dpdk-dev libdpdk-dev meson ninja-build libnuma-dev libpcap-dev
-pkg-config gcc iproute2 valgrind python3 dpkg-dev xz-utils nftables"
+pkg-config gcc iproute2 valgrind python3 dpkg-dev xz-utils nftables
+clang libclang-rt-dev"
 headers="drivers/bus/vdev/bus_vdev_driver.h drivers/bus/pci/bus_pci_driver.h
 lib/ethdev/ethdev_vdev.h lib/ethdev/ethdev_driver.h lib/eal/include/bus_driver.h
 lib/eal/include/dev_driver.h"

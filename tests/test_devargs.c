@@ -114,6 +114,74 @@ test_keyword_not_a_name(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A parenthesis inside a device name (found by tests/fuzz): not a device
+ * string, so once the name "net_ring_(net_null_p1)" was taken, of a device
+ * that never comes.
+ */
+static int
+test_paren_in_name(void)
+{
+	static const struct { const char *args, *part; } bad[] = {
+		{ "primary=(net_null_p0),standby=net_ring_(net_null_p1)",
+		  "standby: 'net_ring_(net_null_p1)'" },
+		{ "primary=net_null_p0(,size=64)", "primary: 'net_null_p0('" },
+		{ "primary=((net_null_p0))", "primary: '(net_null_p0)'" },
+		{ "standby=(net_null_p0,size=64)),primary=(net_null_p1", "unbalanced" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(bad); i++)
+		if (expect_bad(bad[i].args, bad[i].part) != TEST_SUCCESS)
+			return TEST_FAILED;
+	return TEST_SUCCESS;
+}
+
+/*
+ * A device string longer than the driver keeps to probe the device again
+ * after an unplug (found by tests/fuzz): it was taken, then probed again
+ * cut at FO_DEVSTR_MAX - 1 characters.
+ */
+static int
+test_devstr_too_long(void)
+{
+	char args[700];
+	int n;
+
+	n = snprintf(args, sizeof(args), "primary=(net_null_t0,x=");
+	memset(args + n, 'a', 600);
+	strcpy(args + n + 600, ")");
+	TEST_ASSERT_SUCCESS(expect_bad(args, "primary: device string 'net_null_t0,x=aaa"),
+			    "600 characters");
+	/* 511 is the longest that is kept whole: it fails later, in the probe */
+	n = snprintf(args, sizeof(args), "standby=(net_null_t0,x=");
+	memset(args + n, 'a', 511 - (n - 9));
+	strcpy(args + n + 511 - (n - 9), ")");
+	return expect_bad(args, "standby: probe of 'net_null_t0,x=aaa");
+}
+
+/*
+ * A bus name alone (found by tests/fuzz, under valgrind): 22.11's
+ * rte_devargs_parse() takes "auxiliary" for the prefix "auxiliary:" and
+ * reads the device name from past the end of the string.
+ */
+static int
+test_bus_name_not_a_name(void)
+{
+	static const struct { const char *args, *part; } bad[] = {
+		{ "primary=pci,standby=(net_null_b1)", "primary: 'pci'" },
+		{ "primary=(net_null_b0),standby=(vdev)", "standby: 'vdev'" },
+		{ "primary=(auxiliary,x=1),standby=(net_null_b1)", "primary: 'auxiliary'" },
+		{ "standby=auxiliary", "standby: 'auxiliary'" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(bad); i++)
+		if (expect_bad(bad[i].args, bad[i].part) != TEST_SUCCESS)
+			return TEST_FAILED;
+	return TEST_SUCCESS;
+}
+
 static int
 test_same_dev(void)
 {
@@ -466,6 +534,9 @@ static struct unit_test_suite devargs_suite = {
 		TEST_CASE(test_empty_dev),
 		TEST_CASE(test_same_dev),
 		TEST_CASE(test_keyword_not_a_name),
+		TEST_CASE(test_paren_in_name),
+		TEST_CASE(test_bus_name_not_a_name),
+		TEST_CASE(test_devstr_too_long),
 		TEST_CASE(test_unknown_driver),
 		TEST_CASE(test_link_poll_range),
 		TEST_CASE(test_duplicate_key),

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_bus.h>
 #include <rte_devargs.h>
 #include <rte_errno.h>
 
@@ -62,16 +63,26 @@ item_len(const char *p)
 /*
  * The device name, the part before any comma, must be a name: not a bare
  * devargs keyword ("bus", "class": 22.11's rte_devargs_parse() dereferences
- * NULL on them) and not a layered "key=value" string (whose name is '').
+ * NULL on them), not a bus name alone ("pci", "vdev", "auxiliary": it takes
+ * that for a "<bus>:" prefix and reads past the end of the string), not a
+ * layered "key=value" string (whose name is ''), and holding no parenthesis
+ * (a misplaced one: "net_tap0(,iface=x)" would be the name "net_tap0(" of a
+ * device that never comes).
  */
 static int
 check_dev_name(const char *key, const char *dev)
 {
 	size_t n = strcspn(dev, ",");
+	char name[RTE_DEV_NAME_MAX_LEN];
+	bool bus = false;
 
-	if ((n == 3 && strncmp(dev, "bus", 3) == 0) ||
-	    (n == 5 && strncmp(dev, "class", 5) == 0) || memchr(dev, '=', n) != NULL ||
-	    memchr(dev, '/', n) != NULL) {
+	if (n < sizeof(name)) {
+		memcpy(name, dev, n);
+		name[n] = '\0';
+		bus = rte_bus_find_by_name(name) != NULL;
+	}
+	if (bus || (n == 3 && strncmp(dev, "bus", 3) == 0) ||
+	    (n == 5 && strncmp(dev, "class", 5) == 0) || strcspn(dev, "=/()") < n) {
 		FO_LOG(ERR, "%s: '%.*s' is not a device name (a driver name and id, or a bus"
 		       " address, such as net_tap0 or 0000:00:04.0)", key, (int)n, dev);
 		return -EINVAL;
@@ -99,6 +110,12 @@ parse_dev(const char *key, const char *val, struct fo_args *args, int role)
 	}
 	if (len == 0 || dev[0] == ',') {
 		FO_LOG(ERR, "%s: empty device", key);
+		return -EINVAL;
+	}
+	/* kept in fo_sub.devstr to probe the device again after an unplug */
+	if (len >= FO_DEVSTR_MAX) {
+		FO_LOG(ERR, "%s: device string '%.32s...' longer than %d characters", key, dev,
+		       FO_DEVSTR_MAX - 1);
 		return -EINVAL;
 	}
 	args->dev[role] = strndup(dev, len);
