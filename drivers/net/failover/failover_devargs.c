@@ -3,7 +3,8 @@
 /*
  * Devargs:
  *   primary=<dev>,standby=<dev>[,mac=<xx:xx:xx:xx:xx:xx>][,link_poll_ms=<n>]
- *   [,rx_port_rewrite=0|1][,hotplug=off|named|mac][,hotplug_timeout_ms=<n>]
+ *   [,rx_port_rewrite=0|1][,rx_idle_poll_us=<n>][,hotplug=off|named|mac]
+ *   [,hotplug_timeout_ms=<n>]
  *   <dev> := <name> | (<driver><id>,<k>=<v>,...)
  *
  * rte_kvargs cannot split values that hold commas and '=' (22.11 ends a key
@@ -27,10 +28,11 @@
 #define FO_ARG_RX_PORT "rx_port_rewrite"
 #define FO_ARG_HOTPLUG "hotplug"
 #define FO_ARG_HOTPLUG_TIMEOUT "hotplug_timeout_ms"
+#define FO_ARG_RX_IDLE_POLL "rx_idle_poll_us"
 
 static const char *const fo_arg_keys[] = {
 	FO_ARG_PRIMARY, FO_ARG_STANDBY, FO_ARG_MAC, FO_ARG_LINK_POLL, FO_ARG_RX_PORT,
-	FO_ARG_HOTPLUG, FO_ARG_HOTPLUG_TIMEOUT,
+	FO_ARG_HOTPLUG, FO_ARG_HOTPLUG_TIMEOUT, FO_ARG_RX_IDLE_POLL,
 };
 
 static const char *const fo_hotplug_names[] = {
@@ -146,6 +148,23 @@ parse_ms(const char *key, const char *val, uint32_t max, uint32_t *ms)
 	return 0;
 }
 
+/* A number of us in min-max. */
+static int
+parse_us(const char *key, const char *val, uint32_t min, uint32_t max, uint32_t *us)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(val, &end, 10);
+	if (val[0] < '0' || val[0] > '9' || *end != '\0' || errno != 0 || v < min || v > max) {
+		FO_LOG(ERR, "%s: '%s' is not a number of us in %u-%u", key, val, min, max);
+		return -EINVAL;
+	}
+	*us = v;
+	return 0;
+}
+
 static int
 parse_hotplug(const char *val, struct fo_args *args)
 {
@@ -204,6 +223,9 @@ parse_item(char *item, struct fo_args *args, unsigned int *seen)
 		return parse_rx_port(val, args);
 	if (strcmp(item, FO_ARG_HOTPLUG) == 0)
 		return parse_hotplug(val, args);
+	if (strcmp(item, FO_ARG_RX_IDLE_POLL) == 0)
+		return parse_us(item, val, FO_RX_IDLE_POLL_US_MIN, FO_RX_IDLE_POLL_US_MAX,
+				&args->rx_idle_poll_us);
 	if (strcmp(item, FO_ARG_HOTPLUG_TIMEOUT) == 0)
 		return parse_ms(item, val, FO_HOTPLUG_TIMEOUT_MS_MAX, &args->hotplug_timeout_ms);
 	return parse_ms(item, val, FO_LINK_POLL_MS_MAX, &args->link_poll_ms);
@@ -248,6 +270,7 @@ fo_args_parse(const char *params, struct fo_args *args)
 	args->link_poll_ms = FO_LINK_POLL_MS_DEFAULT;
 	args->hotplug = FO_HOTPLUG_MAC;
 	args->hotplug_timeout_ms = FO_HOTPLUG_TIMEOUT_MS_DEFAULT;
+	args->rx_idle_poll_us = FO_RX_IDLE_POLL_US_DEFAULT;
 	buf = strdup(params != NULL ? params : "");
 	if (buf == NULL)
 		return -ENOMEM;
