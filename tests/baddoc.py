@@ -18,7 +18,7 @@ def rows(guide):
     text = text[text.index("Rejected input\n~~~"):]
     text = text[:text.index("\nBehaviour\n")]
     out = []
-    for m in re.finditer(r"   \* - ``(.*?)``\n     - ``(.*?)``\n     - (\w+) ``(\w+)``",
+    for m in re.finditer(r"   \* - ``(.*?)``[^\n]*\n     - ``(.*?)``\n     - (\w+) ``(\w+)``",
                          text):
         out.append(m.groups())
     return out

@@ -566,19 +566,23 @@ static int
 test_rx_both_rewrites_port(void)
 {
 	struct rte_mbuf *pkts[16], *rx[32];
-	unsigned int got = 0, i, t;
+	unsigned int got = 0, i;
+	uint64_t end;
 	uint16_t n, q;
 
 	for (q = 0; q < NB_Q; q++) {
 		TEST_ASSERT_SUCCESS(rte_pktmbuf_alloc_bulk(pool, pkts, 16), "alloc");
 		TEST_ASSERT_EQUAL(fosim_rx_inject(prim, q, pkts, 8), 8, "inject primary");
 		TEST_ASSERT_EQUAL(fosim_rx_inject(stby, q, pkts + 8, 8), 8, "inject standby");
-		for (t = 0, got = 0; t < 64 && got < 16; t++) {
+		/* the idle standby is polled once every rx_idle_poll_us (1 ms) */
+		for (end = ft_deadline(1000), got = 0; got < 16 && !ft_expired(end);) {
 			n = rte_eth_rx_burst(fo_port, q, rx, RTE_DIM(rx));
 			for (i = 0; i < n; i++)
 				TEST_ASSERT_EQUAL(rx[i]->port, fo_port, "mbuf->port not rewritten");
 			got += n;
 			rte_pktmbuf_free_bulk(rx, n);
+			if (n == 0)
+				ft_sleep_us(FT_NAP_US);
 		}
 		TEST_ASSERT_EQUAL(got, 16, "queue %u: packets stranded on a path", q);
 	}
@@ -610,14 +614,18 @@ test_rx_fair(void)
 {
 	struct rte_mbuf *rx[32];
 	unsigned int left_p = 0, left_s = 0, dry_p = 0, dry_s = 0, i, t, k, p, sb;
+	uint64_t end;
 	uint16_t n;
 
 	for (k = 0; k < 4; k++)
 		TEST_ASSERT_SUCCESS(inject_tagged(stby, 'S', 64), "inject standby");
 	left_s = 256;
 	/* wait for the inactive path's first delivery: it is hot from now on */
-	for (t = 0, n = 0; t < 64 && n == 0; t++)
+	for (end = ft_deadline(1000), n = 0; n == 0 && !ft_expired(end);) {
 		n = rte_eth_rx_burst(fo_port, 0, rx, RTE_DIM(rx));
+		if (n == 0)
+			ft_sleep_us(FT_NAP_US);
+	}
 	TEST_ASSERT(n > 0, "the standby path was never polled");
 	left_s -= n;
 	rte_pktmbuf_free_bulk(rx, n);
@@ -641,6 +649,100 @@ test_rx_fair(void)
 		TEST_ASSERT(dry_s < 2, "burst %u: the inactive path starved by the active one", t);
 	}
 	TEST_ASSERT(left_p == 0 && left_s == 0, "%u + %u packets not received", left_p, left_s);
+	return ft_pool_check(pool, case_start);
+}
+
+/* Bursts on queue 0 until n frames came or ms passed; how many came. */
+static unsigned int
+rx_for(uint16_t port, unsigned int n, unsigned int ms)
+{
+	uint64_t end = ft_deadline(ms);
+	struct rte_mbuf *rx[32];
+	unsigned int got = 0;
+	uint16_t k;
+
+	while (got < n && !ft_expired(end)) {
+		k = rte_eth_rx_burst(port, 0, rx, RTE_DIM(rx));
+		rte_pktmbuf_free_bulk(rx, k);
+		got += k;
+		if (k == 0)
+			ft_sleep_us(FT_NAP_US);
+	}
+	return got;
+}
+
+/* One burst that finds nothing: a path that delivered is not hot any more. */
+static int
+rx_cool(uint16_t port)
+{
+	struct rte_mbuf *rx[32];
+	uint16_t k = rte_eth_rx_burst(port, 0, rx, RTE_DIM(rx));
+
+	rte_pktmbuf_free_bulk(rx, k);
+	return k == 0 ? 0 : -1;
+}
+
+/*
+ * The idle inactive path (the standby while the primary is active) is
+ * polled once every rx_idle_poll_us: frames put on it arrive within that
+ * period (the suite's port: 1 ms), not on the next bursts (a port at 1 s,
+ * right after a tick); after a switch, the old path is polled at once.
+ */
+static int
+test_rx_idle_polled(void)
+{
+	uint64_t start, worst = 0, total = 0, t;
+	uint16_t port, p, s;
+	unsigned int k;
+
+	for (k = 0; k < 20; k++) {
+		TEST_ASSERT_SUCCESS(rx_cool(fo_port), "frames from nowhere");
+		TEST_ASSERT_SUCCESS(inject_tagged(stby, 'S', 4), "inject standby");
+		start = rte_get_timer_cycles();
+		TEST_ASSERT_EQUAL(rx_for(fo_port, 4, 1000), 4, "standby frames not received");
+		t = rte_get_timer_cycles() - start;
+		worst = RTE_MAX(worst, t);
+		total += t;
+	}
+	printf("  idle standby at 1 ms: worst wait of 20 %.2f ms, total %.1f ms\n",
+	       ft_ms(worst), ft_ms(total));
+	TEST_ASSERT(ft_ms(worst) < 200, "the idle standby waited %.1f ms", ft_ms(worst));
+
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_i0",
+			"primary=(net_fosim22),standby=(net_fosim23),rx_idle_poll_us=1000000"),
+			"probe with rx_idle_poll_us=1000000");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_failover_i0", &port), "port");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &p),
+			    "primary");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_STANDBY, &s),
+			    "standby");
+	TEST_ASSERT_SUCCESS(fo_setup_port(port), "setup");
+	TEST_ASSERT_SUCCESS(ft_wait_active(port, RTE_PMD_FAILOVER_PRIMARY, 2000), "primary active");
+	/* twice: the first may be the start's poll; the second comes with a tick */
+	for (k = 0; k < 2; k++) {
+		TEST_ASSERT_SUCCESS(inject_tagged(s, 'S', 1), "inject standby");
+		TEST_ASSERT_EQUAL(rx_for(port, 1, 3000), 1, "standby never polled");
+		/* it delivered: polled by the next bursts until it has nothing */
+		TEST_ASSERT_SUCCESS(rx_cool(port), "frames from nowhere");
+	}
+	start = rte_get_timer_cycles();
+	TEST_ASSERT_SUCCESS(inject_tagged(s, 'S', 4), "inject standby");
+	TEST_ASSERT_EQUAL(rx_for(port, 4, 300), 0, "the idle standby polled before its tick");
+	TEST_ASSERT_EQUAL(rx_for(port, 4, 3000), 4, "standby frames not received");
+	t = rte_get_timer_cycles() - start;
+	TEST_ASSERT_SUCCESS(rx_cool(port), "frames from nowhere");
+	printf("  idle standby at 1 s: received %.0f ms after the last tick\n", ft_ms(t));
+	TEST_ASSERT(ft_ms(t) > 500, "received %.0f ms after the last tick", ft_ms(t));
+	/* right after a tick: stragglers on the primary, then a switch */
+	TEST_ASSERT_SUCCESS(inject_tagged(p, 'P', 8), "inject primary");
+	TEST_ASSERT_SUCCESS(fosim_set_link(p, 0), "primary down");
+	TEST_ASSERT_SUCCESS(ft_wait_active(port, RTE_PMD_FAILOVER_STANDBY, 2000),
+			    "standby active");
+	TEST_ASSERT(ft_ms(rte_get_timer_cycles() - start - t) < 500, "switch too slow to tell");
+	TEST_ASSERT_EQUAL(rx_for(port, 8, 100), 8, "the old path's stragglers not polled at once");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(port), "close");
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit("net_failover_i0"), "uninit");
 	return ft_pool_check(pool, case_start);
 }
 
@@ -843,6 +945,7 @@ static struct unit_test_suite control_suite = {
 		TEST_CASE_ST(case_setup, case_teardown, test_rx_both_rewrites_port),
 		TEST_CASE_ST(case_setup, case_teardown, test_rx_port_kept),
 		TEST_CASE_ST(case_setup, case_teardown, test_rx_fair),
+		TEST_CASE_ST(case_setup, case_teardown, test_rx_idle_polled),
 		TEST_CASE_ST(case_setup, case_teardown, test_xstats_names_stable),
 		TEST_CASE_ST(case_setup, case_teardown, test_replay_on_join),
 		TEST_CASE_ST(case_setup, case_teardown, test_unfit_join_refused),

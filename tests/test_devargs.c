@@ -253,6 +253,26 @@ test_adopt_delay(void)
 }
 
 static int
+test_rx_idle_poll_range(void)
+{
+	static const char *const bad[] = { "99", "1000001", "0", "-5", "1ms", "" };
+	char args[96];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		snprintf(args, sizeof(args), "standby=(net_null_i0),rx_idle_poll_us=%s", bad[i]);
+		if (expect_bad(args, "rx_idle_poll_us: '") != TEST_SUCCESS)
+			return TEST_FAILED;
+	}
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_i1",
+			"standby=(net_null_i1),rx_idle_poll_us=100"), "100 us refused");
+	TEST_ASSERT_SUCCESS(close_failover("net_failover_i1"), "close");
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_i2",
+			"standby=(net_null_i2),rx_idle_poll_us=1000000"), "1 s refused");
+	return close_failover("net_failover_i2");
+}
+
+static int
 test_duplicate_key(void)
 {
 	return expect_bad("primary=(net_null_d0),primary=(net_null_d1)",
@@ -539,6 +559,7 @@ static struct unit_test_suite devargs_suite = {
 		TEST_CASE(test_devstr_too_long),
 		TEST_CASE(test_unknown_driver),
 		TEST_CASE(test_link_poll_range),
+		TEST_CASE(test_rx_idle_poll_range),
 		TEST_CASE(test_duplicate_key),
 		TEST_CASE(test_hotplug_args),
 		TEST_CASE(test_adopt_delay),

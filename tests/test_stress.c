@@ -203,16 +203,20 @@ test_unplug_replug_under_traffic(void)
 /* The grace-period test: an rx loop on the worker, a leave on a thread. */
 static int rx_stop;
 static int leave_done;
+static unsigned int rx_got, rx_bad_port;
 
 static int
 rx_loop(void *arg)
 {
 	struct rte_mbuf *pkts[FT_BURST];
-	uint16_t n;
+	uint16_t n, i;
 
 	RTE_SET_USED(arg);
 	while (!__atomic_load_n(&rx_stop, __ATOMIC_ACQUIRE)) {
 		n = rte_eth_rx_burst(rig.fo, 0, pkts, FT_BURST);
+		for (i = 0; i < n; i++)
+			rx_bad_port += pkts[i]->port != rig.fo;
+		__atomic_store_n(&rx_got, rx_got + n, __ATOMIC_RELEASE);
 		rte_pktmbuf_free_bulk(pkts, n);
 	}
 	return 0;
@@ -230,13 +234,18 @@ leave_thread(void *arg)
 /*
  * The primary leaves while the worker is inside one of its rx bursts (held
  * there by fosim): the leave must wait for that burst before it stops the
- * port, and complete once the burst returns.
+ * port, and complete once the burst returns. The grace period finds the
+ * burst's array in the queue's mark and marks it (compare-and-swap): were
+ * that skipped, the leave would not wait. The frames the held burst then
+ * returns are rewritten through the array it reads back, marked: they
+ * must all reach the worker with the failover port in mbuf->port.
  */
 static int
 test_grace_waits_for_burst(void)
 {
+	struct rte_mbuf *held[8];
 	unsigned int stops, ms;
-	int done = -1, stops_held = -1;
+	int done = -1, stops_held = -1, injected = -1;
 	pthread_t th;
 	uint16_t p;
 
@@ -254,6 +263,8 @@ test_grace_waits_for_burst(void)
 		ft_sleep_us(100 * 1000);
 		done = __atomic_load_n(&leave_done, __ATOMIC_ACQUIRE);
 		stops_held = (int)(fosim_op_count(p, "stop") - stops);
+		if (rte_pktmbuf_alloc_bulk(rig.pool, held, RTE_DIM(held)) == 0)
+			injected = fosim_rx_inject(p, 0, held, RTE_DIM(held));
 		/* said now: with the port gone under it, the held burst may crash once released */
 		if (done != 0 || stops_held != 0) {
 			printf("FAIL: the primary left (stopped %d times) while a burst was inside it\n",
@@ -271,6 +282,9 @@ test_grace_waits_for_burst(void)
 	TEST_ASSERT_EQUAL(stops_held, 0, "the primary was stopped while a burst was inside it");
 	TEST_ASSERT_EQUAL(leave_done, 1, "the leave did not complete");
 	TEST_ASSERT_EQUAL(fosim_op_count(p, "stop"), stops + 1, "the primary was not stopped");
+	TEST_ASSERT_EQUAL(injected, (int)RTE_DIM(held), "frames for the held burst not queued");
+	TEST_ASSERT_EQUAL(rx_got, RTE_DIM(held), "the held burst's frames not received");
+	TEST_ASSERT_EQUAL(rx_bad_port, 0, "mbuf->port wrong in %u frames", rx_bad_port);
 	return TEST_SUCCESS;
 }
 

@@ -3,8 +3,8 @@
 /*
  * Devargs:
  *   primary=<dev>,standby=<dev>[,mac=<xx:xx:xx:xx:xx:xx>][,link_poll_ms=<n>]
- *   [,rx_port_rewrite=0|1][,hotplug=off|named|mac][,hotplug_timeout_ms=<n>]
- *   [,adopt_delay_ms=<n>]
+ *   [,rx_port_rewrite=0|1][,rx_idle_poll_us=<n>][,hotplug=off|named|mac]
+ *   [,hotplug_timeout_ms=<n>][,adopt_delay_ms=<n>]
  *   <dev> := <name> | (<driver><id>,<k>=<v>,...)
  *
  * rte_kvargs cannot split values that hold commas and '=' (22.11 ends a key
@@ -30,10 +30,11 @@
 #define FO_ARG_HOTPLUG "hotplug"
 #define FO_ARG_HOTPLUG_TIMEOUT "hotplug_timeout_ms"
 #define FO_ARG_ADOPT_DELAY "adopt_delay_ms"
+#define FO_ARG_RX_IDLE_POLL "rx_idle_poll_us"
 
 static const char *const fo_arg_keys[] = {
 	FO_ARG_PRIMARY, FO_ARG_STANDBY, FO_ARG_MAC, FO_ARG_LINK_POLL, FO_ARG_RX_PORT,
-	FO_ARG_HOTPLUG, FO_ARG_HOTPLUG_TIMEOUT, FO_ARG_ADOPT_DELAY,
+	FO_ARG_HOTPLUG, FO_ARG_HOTPLUG_TIMEOUT, FO_ARG_ADOPT_DELAY, FO_ARG_RX_IDLE_POLL,
 };
 
 /* The roles as devargs and log lines name them (FO_NONE: no path). */
@@ -168,6 +169,23 @@ parse_ms(const char *key, const char *val, uint32_t max, uint32_t *ms)
 	return 0;
 }
 
+/* A number of us in min-max. */
+static int
+parse_us(const char *key, const char *val, uint32_t min, uint32_t max, uint32_t *us)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(val, &end, 10);
+	if (val[0] < '0' || val[0] > '9' || *end != '\0' || errno != 0 || v < min || v > max) {
+		FO_LOG(ERR, "%s: '%s' is not a number of us in %u-%u", key, val, min, max);
+		return -EINVAL;
+	}
+	*us = v;
+	return 0;
+}
+
 static int
 parse_hotplug(const char *val, struct fo_args *args)
 {
@@ -226,6 +244,9 @@ parse_item(char *item, struct fo_args *args, unsigned int *seen)
 		return parse_rx_port(val, args);
 	if (strcmp(item, FO_ARG_HOTPLUG) == 0)
 		return parse_hotplug(val, args);
+	if (strcmp(item, FO_ARG_RX_IDLE_POLL) == 0)
+		return parse_us(item, val, FO_RX_IDLE_POLL_US_MIN, FO_RX_IDLE_POLL_US_MAX,
+				&args->rx_idle_poll_us);
 	if (strcmp(item, FO_ARG_HOTPLUG_TIMEOUT) == 0)
 		return parse_ms(item, val, FO_HOTPLUG_TIMEOUT_MS_MAX, &args->hotplug_timeout_ms);
 	if (strcmp(item, FO_ARG_ADOPT_DELAY) == 0)
@@ -282,6 +303,7 @@ fo_args_parse(const char *params, struct fo_args *args)
 	args->hotplug = FO_HOTPLUG_MAC;
 	args->hotplug_timeout_ms = FO_HOTPLUG_TIMEOUT_MS_DEFAULT;
 	args->adopt_delay_ms = FO_ADOPT_DELAY_MS_DEFAULT;
+	args->rx_idle_poll_us = FO_RX_IDLE_POLL_US_DEFAULT;
 	buf = strdup(params != NULL ? params : "");
 	if (buf == NULL)
 		return -ENOMEM;

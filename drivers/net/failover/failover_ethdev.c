@@ -161,6 +161,7 @@ RTE_PMD_REGISTER_PARAM_STRING(net_failover,
 	"mac=<xx:xx:xx:xx:xx:xx> "
 	"link_poll_ms=<0-10000> "
 	"rx_port_rewrite=<0|1> "
+	"rx_idle_poll_us=<100-1000000> "
 	"hotplug=<off|named|mac> "
 	"hotplug_timeout_ms=<0-600000> "
 	"adopt_delay_ms=<0-10000>");

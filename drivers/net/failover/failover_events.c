@@ -414,5 +414,6 @@ fo_events_uninit(struct fo_priv *priv)
 	/* Events seen while dropping may have kicked again: no callback is left. */
 	rte_eal_alarm_cancel(fo_alarm, priv);
 	rte_eal_alarm_cancel(fo_kick_later, priv);
+	fo_paths_uninit(priv);
 	pthread_mutex_destroy(&priv->lock);
 }

@@ -14,7 +14,14 @@
  * publisher read (state changes that take a port off the fast path are
  * made before the publication that follows them, so whichever publisher
  * comes last sees them). Bursts never take it.
+ *
+ * While the port runs with a second path, a tick every rx_idle_poll_us
+ * (an EAL alarm, armed by the publication that finds one, ended by the
+ * first tick that does not) has every receive burst poll the inactive path
+ * once: packets that arrive there while it is idle wait up to that long.
  */
+
+#include <rte_alarm.h>
 
 #include "failover_private.h"
 
@@ -70,10 +77,13 @@ fo_queues_point(struct fo_priv *priv, union fo_fp fp)
 	__atomic_store_n(&priv->fp.word, fp.word, __ATOMIC_RELEASE);
 	for (i = 0; i < data->nb_rx_queues; i++) {
 		rq = data->rx_queues[i];
-		if (rq == NULL)
+		if (rq == NULL ||
+		    (rq->main == &rq->slot[main_r] && rq->other == &rq->slot[other_r]))
 			continue;
 		__atomic_store_n(&rq->main, &rq->slot[main_r], __ATOMIC_RELEASE);
 		__atomic_store_n(&rq->other, &rq->slot[other_r], __ATOMIC_RELEASE);
+		/* the old path's stragglers: polled by the next burst */
+		__atomic_store_n(&rq->poll_other, 1, __ATOMIC_RELAXED);
 	}
 	for (i = 0; i < data->nb_tx_queues; i++) {
 		tq = data->tx_queues[i];
@@ -164,18 +174,90 @@ fo_paths_stopping(struct fo_priv *priv, bool on)
 	rte_spinlock_unlock(&priv->pub_lock);
 }
 
+/* Have every receive queue's next burst poll the inactive path (pub_lock). */
+static void
+fo_rxqs_poll_other(struct fo_priv *priv)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	struct fo_rxq *rq;
+	uint16_t i;
+
+	for (i = 0; i < data->nb_rx_queues; i++) {
+		rq = data->rx_queues[i];
+		if (rq != NULL)
+			__atomic_store_n(&rq->poll_other, 1, __ATOMIC_RELAXED);
+	}
+}
+
+void
+fo_paths_poll_other(struct fo_priv *priv)
+{
+	rte_spinlock_lock(&priv->pub_lock);
+	fo_rxqs_poll_other(priv);
+	rte_spinlock_unlock(&priv->pub_lock);
+}
+
+/* The idle poll ticks while the port runs with a second path (pub_lock). */
+static bool
+fo_idle_due(const struct fo_priv *priv)
+{
+	return priv->fp.rx_other != FO_NO_PORT &&
+	       __atomic_load_n(&priv->running, __ATOMIC_ACQUIRE);
+}
+
+static void fo_idle_tick(void *arg);
+
+static void
+fo_idle_arm(struct fo_priv *priv)
+{
+	if (rte_eal_alarm_set(priv->args.rx_idle_poll_us, fo_idle_tick, priv) == 0)
+		return;
+	rte_spinlock_lock(&priv->pub_lock);
+	priv->idle_armed = false;  /* the next publication tries again */
+	rte_spinlock_unlock(&priv->pub_lock);
+}
+
+static void
+fo_idle_tick(void *arg)
+{
+	struct fo_priv *priv = arg;
+	bool again;
+
+	rte_spinlock_lock(&priv->pub_lock);
+	again = fo_idle_due(priv);
+	if (again)
+		fo_rxqs_poll_other(priv);
+	else
+		priv->idle_armed = false;
+	rte_spinlock_unlock(&priv->pub_lock);
+	if (again)
+		fo_idle_arm(priv);
+}
+
+/* No tick after this (close: no second path can be published any more). */
+void
+fo_paths_uninit(struct fo_priv *priv)
+{
+	rte_eal_alarm_cancel(fo_idle_tick, priv);
+}
+
 /* Publish the paths the sub-ports' states call for; report the link. */
 void
 fo_paths_publish(struct fo_priv *priv)
 {
 	union fo_fp old, fp;
+	bool arm;
 
 	rte_spinlock_lock(&priv->pub_lock);
 	old = priv->fp;
 	fp = fo_paths_choose(priv->sub);
 	fo_queues_point(priv, fp);
 	fo_switch_count(priv, fp.role);
+	arm = !priv->idle_armed && fo_idle_due(priv);
+	priv->idle_armed |= arm;
 	rte_spinlock_unlock(&priv->pub_lock);
+	if (arm)
+		fo_idle_arm(priv);
 	if (old.role != fp.role)
 		FO_LOG(INFO, "%s: active path %s -> %s", priv->dev->data->name,
 		       fo_role_name[old.role], fo_role_name[fp.role]);

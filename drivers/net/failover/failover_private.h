@@ -35,14 +35,20 @@ extern int failover_logtype;
 #define FO_LINK_POLL_MS_DEFAULT 10
 #define FO_LINK_POLL_MS_MAX 10000
 /*
- * A receive burst adds FO_RX_SEQ_STEP to its queue's seq on entry: the add
- * wraps to 0 once every FO_RX_OTHER_PERIOD bursts, which is when the idle
- * inactive path is polled (no counter of its own).
+ * The inactive path, while idle, is polled once every rx_idle_poll_us (a
+ * tick of the control path sets the queues' poll_other).
  */
-#define FO_RX_OTHER_PERIOD 32u
-#define FO_RX_SEQ_STEP (UINT32_MAX / FO_RX_OTHER_PERIOD + 1)
-/* A queue's in outside a burst: no burst array (or NULL) is at address 1. */
+#define FO_RX_IDLE_POLL_US_DEFAULT 1000
+#define FO_RX_IDLE_POLL_US_MIN 100
+#define FO_RX_IDLE_POLL_US_MAX 1000000
+/*
+ * A queue's in outside a burst, and the grace period's mark of the value a
+ * burst stored (see the contract at the top of failover_rxtx.c): a burst
+ * stores its array, pointer-aligned, or NULL; neither has bit 0 or bit 1
+ * set, so neither is FO_OUTSIDE nor a mark, and a mark is never FO_OUTSIDE.
+ */
 #define FO_OUTSIDE ((struct rte_mbuf **)(uintptr_t)1)
+#define FO_MARK_BIT ((uintptr_t)2)
 #define FO_MAX_MC_ADDRS 128
 #define FO_MAX_MAC_ADDRS 32
 #define FO_MAX_QUEUES 128
@@ -116,6 +122,7 @@ struct fo_args {
 	enum fo_hotplug hotplug; /* what RTE_DEV_EVENT_ADD may make us probe */
 	uint32_t hotplug_timeout_ms;
 	uint32_t adopt_delay_ms; /* a port the application probed waits this long */
+	uint32_t rx_idle_poll_us;  /* period of the idle inactive path's poll */
 };
 
 /*
@@ -266,17 +273,18 @@ struct fo_tx_slot {
 
 /*
  * A queue of the failover port. The first cache line is all a burst
- * touches: the published slot pointers (written by the control path),
- * in, seq, other_hot and turn (written only by the lcore polling it). See
- * the memory-ordering contract at the top of failover_rxtx.c.
+ * touches: the published slot pointers and poll_other (written by the
+ * control path), in (the queue's lcore; the grace period marks it),
+ * other_hot and turn (the queue's lcore only). See the memory-ordering
+ * contract at the top of failover_rxtx.c.
  */
 struct fo_rxq {
 	const struct fo_rx_slot *main;  /* the active path */
 	const struct fo_rx_slot *other; /* the inactive one, polled sparsely */
 	struct rte_mbuf **in;       /* the burst's array while inside one, else FO_OUTSIDE */
-	uint32_t seq;               /* entries, in steps of FO_RX_SEQ_STEP */
 	uint16_t port_id;           /* failover port, written into mbuf->port */
 	uint16_t qid;
+	uint8_t poll_other;         /* the next burst polls the inactive path too */
 	bool other_hot;             /* the inactive path delivered lately */
 	bool turn;                  /* while hot: the active path goes first */
 	struct fo_rx_slot slot[FO_NB_SUBS + 1] __rte_cache_aligned; /* by role */
@@ -286,7 +294,6 @@ struct fo_rxq {
 struct fo_txq {
 	const struct fo_tx_slot *tx;    /* the active path */
 	struct rte_mbuf **in;       /* the burst's array while inside one, else FO_OUTSIDE */
-	uint32_t seq;               /* entries */
 	uint16_t qid;
 	const union fo_fp *fp;      /* for tx_prepare */
 	uint64_t no_path_bursts;    /* written by the queue's lcore only */
@@ -310,6 +317,7 @@ struct fo_priv {
 	bool closing;
 	bool in_remove;             /* EAL's clean-up walk: leave sub-devices to it */
 	bool kicked;                /* a deferred fo_sync() is scheduled */
+	bool idle_armed;            /* the idle poll tick is scheduled (pub_lock) */
 
 	/* The thread inside a call of ours that may hand ports over (probe, scan). */
 	pthread_t own_thread;
@@ -465,6 +473,8 @@ union fo_fp fo_paths_choose(const struct fo_sub sub[FO_NB_SUBS]);
 void fo_paths_publish(struct fo_priv *priv);
 void fo_paths_stopping(struct fo_priv *priv, bool on);
 void fo_slots_fill(struct fo_priv *priv, const struct fo_sub *s);
+void fo_paths_poll_other(struct fo_priv *priv);
+void fo_paths_uninit(struct fo_priv *priv);
 int fo_port_role(const struct fo_priv *priv, uint16_t port);
 
 /* failover_guard.c: adopted devices' removal interposed (vdev, PCI) */

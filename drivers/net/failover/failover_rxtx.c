@@ -5,8 +5,10 @@
  * and the marks that let the control path know when no lcore can still
  * use an old slot (the grace period, fo_quiesce(), at the end). Everything
  * a burst touches sits on the queue's first cache line, which only this
- * queue's lcore writes (the control path writes the slot pointers when it
- * switches). No lock, no locked instruction, no fence instruction on x86.
+ * queue's lcore writes but for the control path's rare stores (the slot
+ * pointers when it switches, poll_other once a tick, the grace period's
+ * mark). No lock, no locked instruction, no read-modify-write, no fence
+ * instruction on x86.
  *
  * Every instruction here is paid on every burst: the branches a burst takes
  * in the steady state fall through, everything else (the sparse poll of
@@ -16,50 +18,65 @@
  * Memory-ordering contract (the only description of it; one lcore polls a
  * queue at a time, as ethdev requires of every queue):
  *
- * Burst side, in program order, all plain stores on x86:
- *   enter  seq += step          the one read-modify-write: it depends only
- *                               on the previous burst's entry, not on this
- *                               burst's other stores (no chain within a
- *                               burst through store-to-load forwarding)
- *          in = pkts            any value but FO_OUTSIDE: "inside"
- *          compiler barrier     neither store may sink below the slot load
+ * Burst side, in program order, plain stores and loads on x86:
+ *   enter  in = pkts            release: the burst's array, or NULL; never
+ *                               FO_OUTSIDE nor a mark (FO_MARK_BIT set):
+ *                               pointer-aligned
+ *          compiler barrier     the store may not sink below the loads
+ *          (rx) load poll_other when set, fo_rx_other() polls both paths
+ *                               and stores poll_other = other_hot
  *          load the slot pointer, call the sub-port
+ *          (rx) pkts is read back from in with FO_MARK_BIT cleared
  *   leave  in = FO_OUTSIDE      release: after every access of the burst
- * The release fence before the entry add orders the previous burst's
- * accesses before it (no instruction on x86, whose stores are ordered).
- * The sparse poll of a receive queue may also store seq after leaving
- * (release) to make the next entry poll again. Nothing else writes seq or
- * in, and nothing on the burst side reads another lcore's data.
+ * Nothing else on the burst side writes in, and nothing there reads
+ * another lcore's data but the slot pointers and poll_other.
  *
  * Control side (fo_quiesce()): publish the new slot pointers (release),
- * membarrier(), then for each queue read s = seq and wait until in is
- * FO_OUTSIDE or seq is no longer s (acquire loads).
+ * membarrier(), then for each queue: v = in; if v is FO_OUTSIDE, done;
+ * else compare-and-swap in from v to mark(v) = v | FO_MARK_BIT: if it fails
+ * on a value other than mark(v), done; else (it succeeded, or another grace
+ * period marked v first) wait until in is no longer mark(v). All acquire.
  *
  * Why that is enough: membarrier() makes every running thread of the
  * process execute a full barrier at some point of its program order, and a
  * thread that is not running has passed one at its context switch. A burst
- * that loaded an old slot pointer passed that point after the load (were
+ * B that loaded an old slot pointer passed that point after the load (were
  * it before, the load would have seen the publication), hence after its
- * two entry stores: when membarrier() returns, both are visible, s is this
- * burst's entry or a later one, and in reads "inside" or a later value.
- * From then on, in == FO_OUTSIDE can only be this burst's leave or a later
- * one, and a seq other than s a later burst's entry, which its lcore made
- * after leaving this one: either way the burst is over and, by the release
- * stores, everything it did is visible. A burst that loaded a new pointer
- * may be waited for too (until it leaves): harmless. seq may come back to
- * s (it counts modulo 2^32 on transmit, 32 on receive): that only makes
- * the wait longer, never shorter.
+ * entry store: when membarrier() returns, that store is visible, and v is
+ * B's entry or a later value of in. Then:
+ *  - v == FO_OUTSIDE is B's leave or a later one: B is over.
+ *  - Only the lcore and grace periods write in. A grace period only writes
+ *    mark(x) over x (a successful CAS), and mark(mark(x)) == mark(x): from
+ *    v on, in holds v or mark(v) until the lcore's next store after v. So
+ *    a CAS failing on anything else saw that store, B's leave or a later
+ *    one (an lcore's stores reach in in program order): B is over. And
+ *    once in holds mark(v), only that store takes it away: the wait ends
+ *    with B's leave or later.
+ *  - The lcore may have executed its leave with the store still in its
+ *    store buffer when the CAS runs: the CAS then succeeds on v, and the
+ *    leave, later in in's modification order, overwrites the mark when it
+ *    drains: the wait ends then, and no store of the lcore is lost. For
+ *    the same reason a burst may read its own array back marked: the
+ *    receive burst clears FO_MARK_BIT from what it reads back.
+ *  - The value seen is a release store of the lcore made after B's last
+ *    access (its leave, or a later entry): by the acquire loads and CAS,
+ *    everything B did is visible.
+ * A burst that loaded a new pointer, or a later burst storing the same
+ * array (ABA), may be waited for too (until it leaves): harmless, the wait
+ * is longer, never shorter.
  *
- * Why one lcore per queue: seq's add is not atomic and in has one owner;
- * two lcores inside one queue at once would lose counts and one's leave
- * would mark the other outside.
+ * Why one lcore per queue: in has one owner; two lcores inside one queue
+ * at once would have one's leave mark the other outside.
  *
- * seq is the one plain (non-atomic) write: GCC does not fold an atomic load
- * and store into one add to memory, nor an add whose carry is tested (3
- * instructions and a branch instead of 2); it folds a plain add whose zero
- * or sign flag is tested. Only the queue's lcore writes seq, an aligned
- * 32-bit store is single-copy atomic on every target DPDK supports, and
- * the control path reads it with atomic loads.
+ * poll_other: the control path sets it (relaxed: after the slot pointers
+ * it publishes; fo_rx_other() loads both pointers with acquire, and any
+ * pair it sees designates live slots) on every publication that changes a
+ * queue's paths, on every tick of rx_idle_poll_us while a second path is
+ * usable (failover_paths.c) and every 100 us of a leaving sub-port's drain;
+ * the burst reads it with a plain load and clears it with a relaxed store
+ * unless the inactive path delivered (then it stays set: polled on every
+ * burst). A tick that lands between the burst's poll and its store is
+ * lost: the next one comes a period later, right after that poll.
  */
 
 #include <linux/membarrier.h>
@@ -73,23 +90,39 @@
 
 #include "failover_private.h"
 
-/* Enter a burst; true when seq wrapped (receive: the inactive path is due). */
-static __rte_always_inline bool
-fo_enter(uint32_t *seq, struct rte_mbuf ***in, struct rte_mbuf **pkts, uint32_t step)
+/* Enter a burst: mark the queue inside it. */
+static __rte_always_inline void
+fo_enter(struct rte_mbuf ***in, struct rte_mbuf **pkts)
 {
-	bool wrap;
-
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	wrap = (*seq += step) == 0;
-	__atomic_store_n(in, pkts, __ATOMIC_RELAXED);
+	__atomic_store_n(in, pkts, __ATOMIC_RELEASE);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	return wrap;
 }
 
 static __rte_always_inline void
 fo_leave(struct rte_mbuf ***in)
 {
 	__atomic_store_n(in, FO_OUTSIDE, __ATOMIC_RELEASE);
+}
+
+/*
+ * The control path asked for a poll of the inactive path. A plain byte
+ * load: GCC folds neither an atomic nor a volatile one into the compare (3
+ * instructions instead of 2). The compiler barrier of fo_enter() makes it
+ * load anew on every burst, a byte is single-copy atomic everywhere, and a
+ * stale value only moves the poll to the next burst.
+ */
+static __rte_always_inline bool
+fo_poll_other_due(const struct fo_rxq *q)
+{
+	return q->poll_other != 0;
+}
+
+/* The burst's array, read back from in (a grace period may have marked it). */
+static __rte_always_inline struct rte_mbuf **
+fo_in_pkts(struct rte_mbuf **const *in)
+{
+	return (struct rte_mbuf **)((uintptr_t)__atomic_load_n(in, __ATOMIC_RELAXED) &
+				    ~FO_MARK_BIT);
 }
 
 /* No path on this side: nothing to receive. */
@@ -123,6 +156,7 @@ fo_rxq_init(struct fo_rxq *q)
 	q->main = &q->slot[FO_NONE];
 	q->other = &q->slot[FO_NONE];
 	q->in = FO_OUTSIDE;
+	q->poll_other = 0;
 }
 
 void
@@ -183,8 +217,9 @@ fo_rx_port(struct rte_mbuf **pkts, uint16_t nb, uint16_t port)
 }
 
 /*
- * The inactive path is polled on every burst while it delivers and once
- * every FO_RX_OTHER_PERIOD bursts while it is idle, so that packets still
+ * The inactive path is polled on every burst while it delivers, and while
+ * it is idle by the first burst after the control path sets poll_other
+ * (after a switch, and every rx_idle_poll_us), so that packets still
  * arriving on the old path after a switch are not lost. It is polled first
  * (old packets before new ones), except every other burst while it
  * delivers: then the active path goes first, so that neither path can
@@ -209,10 +244,9 @@ fo_rx_other(struct fo_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, bool rew
 	else if (nb < nb_pkts)
 		q->other_hot = n2 != 0;
 	nb += n2;
+	/* while hot, polled again by the next burst */
+	__atomic_store_n(&q->poll_other, q->other_hot, __ATOMIC_RELAXED);
 	fo_leave(&q->in);
-	/* while hot, make the next entry wrap again */
-	if (q->other_hot)
-		__atomic_store_n(&q->seq, -FO_RX_SEQ_STEP, __ATOMIC_RELEASE);
 	if (rewrite)
 		fo_rx_port(pkts, nb, q->port_id);
 	return nb;
@@ -237,17 +271,18 @@ fo_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	const struct fo_rx_slot *m;
 	uint16_t nb;
 
-	if (unlikely(fo_enter(&q->seq, &q->in, pkts, FO_RX_SEQ_STEP)))
+	fo_enter(&q->in, pkts);
+	if (unlikely(fo_poll_other_due(q)))
 		return fo_rx_other_port(q, pkts, nb_pkts);
 	m = __atomic_load_n(&q->main, __ATOMIC_ACQUIRE);
 	nb = m->fn(m->q, pkts, nb_pkts);
-	/* pkts is read back from the mark rather than kept in a callee-saved register */
+	/* pkts is read back from in rather than kept in a callee-saved register */
 	if (nb > 1) {
-		pkts = q->in;
+		pkts = fo_in_pkts(&q->in);
 		fo_leave(&q->in);
 		fo_rx_set_port(pkts, nb, q->port_id);
 	} else if (nb == 1) {
-		pkts = q->in;
+		pkts = fo_in_pkts(&q->in);
 		fo_leave(&q->in);
 		pkts[0]->port = q->port_id;
 	} else {
@@ -264,7 +299,8 @@ fo_rx_burst_keep_port(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	const struct fo_rx_slot *m;
 	uint16_t nb;
 
-	if (unlikely(fo_enter(&q->seq, &q->in, pkts, FO_RX_SEQ_STEP)))
+	fo_enter(&q->in, pkts);
+	if (unlikely(fo_poll_other_due(q)))
 		return fo_rx_other_keep(q, pkts, nb_pkts);
 	m = __atomic_load_n(&q->main, __ATOMIC_ACQUIRE);
 	nb = m->fn(m->q, pkts, nb_pkts);
@@ -279,7 +315,7 @@ fo_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	const struct fo_tx_slot *t;
 	uint16_t nb;
 
-	fo_enter(&q->seq, &q->in, pkts, 1);
+	fo_enter(&q->in, pkts);
 	t = __atomic_load_n(&q->tx, __ATOMIC_ACQUIRE);
 	nb = t->fn(t->q, pkts, nb_pkts);
 	fo_leave(&q->in);
@@ -293,7 +329,7 @@ fo_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	union fo_fp fp;
 	uint16_t nb = nb_pkts;
 
-	fo_enter(&q->seq, &q->in, pkts, 1);
+	fo_enter(&q->in, pkts);
 	fp.word = __atomic_load_n(&q->fp->word, __ATOMIC_ACQUIRE);
 	if (likely(fp.tx != FO_NO_PORT))
 		nb = rte_eth_tx_prepare(fp.tx, q->qid, pkts, nb_pkts);
@@ -322,12 +358,18 @@ fo_membarrier_init(void)
 
 /* Until the burst a queue's lcore may be inside (after membarrier()) has left. */
 static void
-fo_wait_queue(const uint32_t *seq, struct rte_mbuf **const *in)
+fo_wait_queue(struct rte_mbuf ***in)
 {
-	uint32_t s = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
+	struct rte_mbuf **v = __atomic_load_n(in, __ATOMIC_ACQUIRE), **mark;
 
-	while (__atomic_load_n(in, __ATOMIC_ACQUIRE) != FO_OUTSIDE &&
-	       __atomic_load_n(seq, __ATOMIC_ACQUIRE) == s)
+	if (v == FO_OUTSIDE)
+		return;
+	mark = (struct rte_mbuf **)((uintptr_t)v | FO_MARK_BIT);
+	/* on failure, v is what in holds: a later store, or another's mark of v */
+	if (!__atomic_compare_exchange_n(in, &v, mark, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_ACQUIRE) && v != mark)
+		return;
+	while (__atomic_load_n(in, __ATOMIC_ACQUIRE) == mark)
 		rte_pause();
 }
 
@@ -348,11 +390,11 @@ fo_quiesce(struct fo_priv *priv)
 	for (q = 0; q < data->nb_rx_queues; q++) {
 		rq = data->rx_queues[q];
 		if (rq != NULL)
-			fo_wait_queue(&rq->seq, &rq->in);
+			fo_wait_queue(&rq->in);
 	}
 	for (q = 0; q < data->nb_tx_queues; q++) {
 		tq = data->tx_queues[q];
 		if (tq != NULL)
-			fo_wait_queue(&tq->seq, &tq->in);
+			fo_wait_queue(&tq->in);
 	}
 }

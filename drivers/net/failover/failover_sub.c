@@ -306,6 +306,7 @@ fo_sub_drain(struct fo_priv *priv, struct fo_sub *s)
 		}
 		if (now - last >= quiet && !fo_rxq_busy(s->port_id, data->nb_rx_queues))
 			break;
+		fo_paths_poll_other(priv);  /* the tick may wait for us (this thread) */
 		rte_delay_us_sleep(100);
 	}
 	FO_LOG(DEBUG, "%s: %s port %u drained in %.1f ms", data->name, fo_role_name[s->role],
