@@ -55,6 +55,22 @@ expect_bad(const char *args, const char *part)
 	return TEST_SUCCESS;
 }
 
+/* A table of bad devargs, each with the part its log line must name. */
+struct bad_input {
+	const char *args, *part;
+};
+
+static int
+expect_bad_all(const struct bad_input *bad, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (expect_bad(bad[i].args, bad[i].part) != TEST_SUCCESS)
+			return TEST_FAILED;
+	return TEST_SUCCESS;
+}
+
 static int
 test_unknown_key(void)
 {
@@ -97,7 +113,7 @@ test_empty_dev(void)
 static int
 test_keyword_not_a_name(void)
 {
-	static const struct { const char *args, *part; } bad[] = {
+	static const struct bad_input bad[] = {
 		{ "primary=bus,standby=(net_null_kw1)", "primary: 'bus'" },
 		{ "primary=(net_null_kw0),standby=class", "standby: 'class'" },
 		{ "primary=(bus),standby=(net_null_kw1)", "primary: 'bus'" },
@@ -106,12 +122,8 @@ test_keyword_not_a_name(void)
 		{ "primary=(net_null_kw0),standby=class=eth", "standby: 'class=eth'" },
 		{ "primary=(class=eth),standby=(net_null_kw1)", "primary: 'class=eth'" },
 	};
-	unsigned int i;
 
-	for (i = 0; i < RTE_DIM(bad); i++)
-		if (expect_bad(bad[i].args, bad[i].part) != TEST_SUCCESS)
-			return TEST_FAILED;
-	return TEST_SUCCESS;
+	return expect_bad_all(bad, RTE_DIM(bad));
 }
 
 /*
@@ -122,19 +134,15 @@ test_keyword_not_a_name(void)
 static int
 test_paren_in_name(void)
 {
-	static const struct { const char *args, *part; } bad[] = {
+	static const struct bad_input bad[] = {
 		{ "primary=(net_null_p0),standby=net_ring_(net_null_p1)",
 		  "standby: 'net_ring_(net_null_p1)'" },
 		{ "primary=net_null_p0(,size=64)", "primary: 'net_null_p0('" },
 		{ "primary=((net_null_p0))", "primary: '(net_null_p0)'" },
 		{ "standby=(net_null_p0,size=64)),primary=(net_null_p1", "unbalanced" },
 	};
-	unsigned int i;
 
-	for (i = 0; i < RTE_DIM(bad); i++)
-		if (expect_bad(bad[i].args, bad[i].part) != TEST_SUCCESS)
-			return TEST_FAILED;
-	return TEST_SUCCESS;
+	return expect_bad_all(bad, RTE_DIM(bad));
 }
 
 /*
@@ -168,18 +176,14 @@ test_devstr_too_long(void)
 static int
 test_bus_name_not_a_name(void)
 {
-	static const struct { const char *args, *part; } bad[] = {
+	static const struct bad_input bad[] = {
 		{ "primary=pci,standby=(net_null_b1)", "primary: 'pci'" },
 		{ "primary=(net_null_b0),standby=(vdev)", "standby: 'vdev'" },
 		{ "primary=(auxiliary,x=1),standby=(net_null_b1)", "primary: 'auxiliary'" },
 		{ "standby=auxiliary", "standby: 'auxiliary'" },
 	};
-	unsigned int i;
 
-	for (i = 0; i < RTE_DIM(bad); i++)
-		if (expect_bad(bad[i].args, bad[i].part) != TEST_SUCCESS)
-			return TEST_FAILED;
-	return TEST_SUCCESS;
+	return expect_bad_all(bad, RTE_DIM(bad));
 }
 
 static int
