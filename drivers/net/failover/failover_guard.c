@@ -80,7 +80,7 @@ fo_guard_restore(struct fo_guard *g)
  * The interposed remove's first half: the port leaves the fast path and
  * no burst is inside it any more; the real driver is back. Any thread.
  */
-static void
+static bool
 fo_guard_leave(struct rte_device *dev, struct fo_guard *out)
 {
 	struct fo_guard *g;
@@ -88,13 +88,17 @@ fo_guard_leave(struct rte_device *dev, struct fo_guard *out)
 
 	rte_spinlock_lock(&fo_guard_lock);
 	g = fo_guard_find(dev);
-	RTE_VERIFY(g != NULL);  /* only guarded devices have the copy */
-	*out = *g;
-	fo_guard_restore(g);
+	if (g != NULL) {
+		*out = *g;
+		fo_guard_restore(g);
+	}
 	rte_spinlock_unlock(&fo_guard_lock);
+	/* released meanwhile: the real driver is back, the port is not ours */
+	if (g == NULL)
+		return false;
 	role = fo_port_role(out->priv, out->port);
 	if (role == FO_NONE)
-		return;
+		return true;
 	FO_LOG(NOTICE, "%s: %s port %u: its device %s is being removed", out->priv->dev->data->name,
 	       fo_role_name[role], out->port, dev->name);
 	/* off the fast path, but not forgotten yet: its counters are read last */
@@ -103,24 +107,30 @@ fo_guard_leave(struct rte_device *dev, struct fo_guard *out)
 	fo_quiesce(out->priv);
 	fo_stats_final(&out->priv->sub[role]);
 	__atomic_fetch_or(&out->priv->sub[role].ev, FO_EV_GONE, __ATOMIC_ACQ_REL);
+	return true;
 }
 
 static int
 fo_guard_vdev_remove(struct rte_vdev_device *vdev)
 {
+	const struct rte_vdev_driver *real;
 	struct fo_guard g;
 
-	fo_guard_leave(&vdev->device, &g);
-	return g.real.vdev->remove != NULL ? g.real.vdev->remove(vdev) : 0;
+	real = fo_guard_leave(&vdev->device, &g) ? g.real.vdev :
+	       container_of(vdev->device.driver, const struct rte_vdev_driver, driver);
+	return real->remove != NULL && real->remove != fo_guard_vdev_remove ?
+	       real->remove(vdev) : 0;
 }
 
 static int
 fo_guard_pci_remove(struct rte_pci_device *pdev)
 {
+	const struct rte_pci_driver *real;
 	struct fo_guard g;
 
-	fo_guard_leave(&pdev->device, &g);
-	return g.real.pci->remove != NULL ? g.real.pci->remove(pdev) : 0;
+	real = fo_guard_leave(&pdev->device, &g) ? g.real.pci : pdev->driver;
+	return real->remove != NULL && real->remove != fo_guard_pci_remove ?
+	       real->remove(pdev) : 0;
 }
 
 /* Fill an entry for a device of a bus we know; false for any other bus. */
