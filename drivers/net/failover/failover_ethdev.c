@@ -87,7 +87,8 @@ fo_remove(struct rte_vdev_device *vdev)
 	return rte_eth_dev_close(port);
 }
 
-static struct fo_priv *
+/* The failover port's private data, or NULL if port_id is not one. */
+struct fo_priv *
 fo_port_priv(uint16_t port_id)
 {
 	struct rte_eth_dev *dev;

@@ -4,10 +4,11 @@
  * The path rule and its publication. fo_paths_choose() is the only place
  * that decides which sub-port transmits and which are polled, from the
  * sub-ports' states alone; fo_paths_publish() is the only place that
- * turns its answer into the queues' slot pointers, counts switches and
- * reports the failover port's link. The control path calls it after every
- * change of state, and event callbacks call it to take a port that is
- * gone or leaving off the fast path at once.
+ * turns its answer into the queues' slot pointers, counts switches (and
+ * records the last one's time and cause) and reports the failover port's
+ * link. The control path calls it after every change of state, and event
+ * callbacks call it to take a port that is gone or leaving off the fast
+ * path at once.
  *
  * pub_lock makes publications atomic with respect to each other: the
  * state a publisher reads is at least as new as the one the previous
@@ -21,7 +22,11 @@
  * once: packets that arrive there while it is idle wait up to that long.
  */
 
+#include <string.h>
+#include <time.h>
+
 #include <rte_alarm.h>
+#include <rte_time.h>
 
 #include "failover_private.h"
 
@@ -123,6 +128,50 @@ fo_slots_fill(struct fo_priv *priv, const struct fo_sub *s)
 	rte_atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
+/* Why a sub-port cannot transmit: the first of enum fo_cond's order. */
+static enum fo_cond
+fo_sub_cond(const struct fo_sub *s)
+{
+	static const struct { uint32_t ev; enum fo_cond cond; } evs[] = {
+		{ FO_EV_GONE, FO_COND_GONE }, { FO_EV_DYING, FO_COND_DYING },
+		{ FO_EV_LEAVE, FO_COND_LEAVE }, { FO_EV_RESET, FO_COND_RESET },
+	};
+	enum fo_sub_state st = fo_sub_state(s);
+	uint32_t ev = fo_sub_ev(s);
+	unsigned int i;
+
+	if (st == FO_SUB_ABSENT)
+		return FO_COND_ABSENT;
+	for (i = 0; i < RTE_DIM(evs); i++)
+		if (ev & evs[i].ev)
+			return evs[i].cond;
+	if (st == FO_SUB_HELD)
+		return FO_COND_HELD;
+	if (st == FO_SUB_DRAINING)
+		return FO_COND_DRAINING;
+	return fo_sub_link_up(s) ? FO_COND_READY : FO_COND_LINK_DOWN;
+}
+
+/*
+ * Record a switch from role from to role to (pub_lock): the old path's
+ * condition when it cannot transmit any more, else (a failback) the one
+ * the new path was in at the previous publication.
+ */
+static void
+fo_switch_record(struct fo_priv *priv, uint16_t from, uint16_t to, const uint8_t cond[])
+{
+	struct fo_switch *sw = &priv->last_switch;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	sw->time_ns = rte_timespec_to_ns(&ts);
+	sw->from = from;
+	sw->to = to;
+	sw->back = cond[from] == FO_COND_READY;
+	sw->role = sw->back ? to : from;
+	sw->cond = sw->back ? priv->cond[to] : cond[from];
+}
+
 /*
  * TX moved from one sub-port to the other (not to or from no path, and not
  * because the application stops the port: see fo_paths_stopping()).
@@ -130,11 +179,52 @@ fo_slots_fill(struct fo_priv *priv, const struct fo_sub *s)
 static void
 fo_switch_count(struct fo_priv *priv, uint16_t role)
 {
-	if (role == FO_NONE || priv->stopping)
-		return;
-	if (priv->last_role != FO_NONE && role != priv->last_role)
-		priv->path_switches++;
-	priv->last_role = role;
+	uint8_t cond[FO_NB_SUBS];
+	int r;
+
+	for (r = 0; r < FO_NB_SUBS; r++)
+		cond[r] = fo_sub_cond(&priv->sub[r]);
+	if (role != FO_NONE && !priv->stopping) {
+		if (priv->last_role != FO_NONE && role != priv->last_role) {
+			priv->path_switches++;
+			fo_switch_record(priv, priv->last_role, role, cond);
+		}
+		priv->last_role = role;
+	}
+	memcpy(priv->cond, cond, sizeof(priv->cond));
+}
+
+struct fo_switch
+fo_paths_last_switch(struct fo_priv *priv)
+{
+	struct fo_switch sw;
+
+	rte_spinlock_lock(&priv->pub_lock);
+	sw = priv->last_switch;
+	rte_spinlock_unlock(&priv->pub_lock);
+	return sw;
+}
+
+/* "primary link down", "primary link up" (a failback)...: snprintf's return. */
+int
+fo_switch_cause(const struct fo_switch *sw, char *buf, size_t len)
+{
+	static const char *const name[FO_COND_NB][2] = {
+		/* [cond] = { entered, left } */
+		[FO_COND_ABSENT] = { "removed", "adopted" },
+		[FO_COND_GONE] = { "gone", "back" },
+		[FO_COND_DYING] = { "dying", "back" },
+		[FO_COND_LEAVE] = { "leave", "back" },
+		[FO_COND_RESET] = { "reset", "reset done" },
+		[FO_COND_HELD] = { "stopped", "started" },
+		[FO_COND_DRAINING] = { "draining", "started" },
+		[FO_COND_LINK_DOWN] = { "link down", "link up" },
+		[FO_COND_READY] = { "ready", "ready" },
+	};
+
+	if (sw->time_ns == 0)
+		return snprintf(buf, len, "none");
+	return snprintf(buf, len, "%s %s", fo_role_name[sw->role], name[sw->cond][sw->back]);
 }
 
 /* The failover port's link: up with the TX sub-port's, down without one. */

@@ -241,6 +241,38 @@ fo_sub_ready(const struct fo_sub *s)
 	       fo_sub_link_up(s);
 }
 
+/*
+ * Why a sub-port cannot transmit (fo_sub_ready() false), the first that
+ * applies in this order; FO_COND_READY when it can. Read at publications
+ * to tell the cause of a switch.
+ */
+enum fo_cond {
+	FO_COND_ABSENT,     /* no port in the role */
+	FO_COND_GONE,       /* FO_EV_GONE */
+	FO_COND_DYING,      /* FO_EV_DYING */
+	FO_COND_LEAVE,      /* FO_EV_LEAVE */
+	FO_COND_RESET,      /* FO_EV_RESET */
+	FO_COND_HELD,       /* adopted, stopped */
+	FO_COND_DRAINING,   /* started, leaving */
+	FO_COND_LINK_DOWN,  /* started, link down */
+	FO_COND_READY,
+	FO_COND_NB,
+};
+
+/*
+ * The last switch counted (fo_switch_count(), under pub_lock): TX moved
+ * from role from to role to because the sub-port in role `role` entered
+ * condition cond (the old path failed) or, with back, left it (the new
+ * path became ready: a failback).
+ */
+struct fo_switch {
+	uint64_t time_ns;           /* CLOCK_REALTIME; 0: no switch yet */
+	uint8_t from, to;           /* roles */
+	uint8_t role;               /* the sub-port whose change caused it */
+	uint8_t cond;               /* enum fo_cond */
+	bool back;
+};
+
 /* How a queue was set up: what rxq_info_get reports, plus the socket. */
 struct fo_rxq_conf {
 	uint16_t nb_desc;
@@ -348,6 +380,8 @@ struct fo_priv {
 	uint64_t role_pkts[FO_NB_SUBS][2];    /* [role][rx, tx] of departed */
 	uint64_t path_switches;               /* TX moved between sub-ports (pub_lock) */
 	uint16_t last_role;                   /* last role TX used, or FO_NONE (pub_lock) */
+	uint8_t cond[FO_NB_SUBS];             /* enum fo_cond at the last publication (pub_lock) */
+	struct fo_switch last_switch;         /* (pub_lock) */
 	bool stopping;                        /* the application stops it (pub_lock) */
 	uint64_t refused;                     /* ports handed over, not adopted */
 };
@@ -442,6 +476,7 @@ fo_own_call(const struct fo_priv *priv)
  *   failover_events.c                    event intake, alarms, fo_sync()
  *   failover_ops.c                       eth_dev_ops
  *   failover_ethdev.c                    probe/remove, public API
+ *   failover_telemetry.c                 /failover/ telemetry commands
  */
 
 /* failover_devargs.c */
@@ -467,6 +502,7 @@ int fo_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigne
 int fo_xstats_reset(struct rte_eth_dev *dev);
 void fo_stats_fold(struct fo_priv *priv, struct fo_sub *s, bool live);
 void fo_stats_final(struct fo_sub *s);
+void fo_stats_roles(struct fo_priv *priv, uint64_t pkts[FO_NB_SUBS][2]);
 
 /* failover_paths.c: the path rule, its publication, the link we report */
 union fo_fp fo_paths_choose(const struct fo_sub sub[FO_NB_SUBS]);
@@ -476,6 +512,8 @@ void fo_slots_fill(struct fo_priv *priv, const struct fo_sub *s);
 void fo_paths_poll_other(struct fo_priv *priv);
 void fo_paths_uninit(struct fo_priv *priv);
 int fo_port_role(const struct fo_priv *priv, uint16_t port);
+struct fo_switch fo_paths_last_switch(struct fo_priv *priv);
+int fo_switch_cause(const struct fo_switch *sw, char *buf, size_t len);
 
 /* failover_guard.c: adopted devices' removal interposed (vdev, PCI) */
 void fo_guard_set(struct fo_priv *priv, uint16_t port);
@@ -514,5 +552,8 @@ void fo_sync(struct fo_priv *priv);
 
 /* failover_ops.c */
 extern const struct eth_dev_ops fo_ops;
+
+/* failover_ethdev.c */
+struct fo_priv *fo_port_priv(uint16_t port_id);
 
 #endif /* FAILOVER_PRIVATE_H */

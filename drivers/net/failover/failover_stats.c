@@ -169,24 +169,35 @@ fo_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
 	return FO_XS_NB;
 }
 
+/* Packets [rx, tx] through each role, departed sub-ports included (control lock). */
+void
+fo_stats_roles(struct fo_priv *priv, uint64_t pkts[FO_NB_SUBS][2])
+{
+	struct rte_eth_stats st;
+	struct fo_sub *s;
+
+	FO_LOCK_ASSERT(priv);
+	memcpy(pkts, priv->role_pkts, sizeof(priv->role_pkts));
+	FO_FOREACH_SUB(priv, s) {
+		fo_sub_stats_read(s, &st);
+		pkts[s->role][0] += st.ipackets;
+		pkts[s->role][1] += st.opackets;
+	}
+}
+
 static void
 fo_xstats_fill(struct fo_priv *priv, uint64_t *v)
 {
 	struct rte_eth_dev_data *data = priv->dev->data;
-	struct rte_eth_stats st;
+	uint64_t pkts[FO_NB_SUBS][2];
 	struct fo_txq *q;
-	struct fo_sub *s;
 	uint16_t i;
 
-	v[FO_XS_PRIMARY_RX] = priv->role_pkts[FO_PRIMARY][0];
-	v[FO_XS_PRIMARY_TX] = priv->role_pkts[FO_PRIMARY][1];
-	v[FO_XS_STANDBY_RX] = priv->role_pkts[FO_STANDBY][0];
-	v[FO_XS_STANDBY_TX] = priv->role_pkts[FO_STANDBY][1];
-	FO_FOREACH_SUB(priv, s) {
-		fo_sub_stats_read(s, &st);
-		v[s->role == FO_PRIMARY ? FO_XS_PRIMARY_RX : FO_XS_STANDBY_RX] += st.ipackets;
-		v[s->role == FO_PRIMARY ? FO_XS_PRIMARY_TX : FO_XS_STANDBY_TX] += st.opackets;
-	}
+	fo_stats_roles(priv, pkts);
+	v[FO_XS_PRIMARY_RX] = pkts[FO_PRIMARY][0];
+	v[FO_XS_PRIMARY_TX] = pkts[FO_PRIMARY][1];
+	v[FO_XS_STANDBY_RX] = pkts[FO_STANDBY][0];
+	v[FO_XS_STANDBY_TX] = pkts[FO_STANDBY][1];
 	for (i = 0; i < data->nb_tx_queues; i++) {
 		q = data->tx_queues[i];
 		if (q == NULL)
