@@ -95,7 +95,10 @@ send_some(uint16_t port, struct rte_mempool *pool)
 	return sent == NB_PKTS ? 0 : -EIO;
 }
 
-/* What comes back within WAIT_MS (a looped-back sub-port returns it all). */
+/*
+ * What comes back within WAIT_MS: a looped-back sub-port returns what was
+ * sent, a net_null one makes up a full burst; at least as many as sent.
+ */
 static int
 receive_some(uint16_t port)
 {
@@ -111,7 +114,7 @@ receive_some(uint16_t port)
 			rte_delay_us_sleep(1000);
 	}
 	printf("received %u frames back\n", got);
-	return got == NB_PKTS ? 0 : -EIO;
+	return got >= NB_PKTS ? 0 : -EIO;
 }
 
 int
