@@ -62,6 +62,7 @@ FEATURES = {
                               "op:cman_config_get"],
     "Traffic manager": ["op:tm_ops_get"],
     "VLAN offload": ["op:vlan_offload_set"],
+    "QinQ offload": ["op:vlan_offload_set", "token:RTE_ETH_QINQ_STRIP_OFFLOAD"],
     "FEC": ["op:fec_get_capability", "op:fec_get", "op:fec_set"],
     "Packet type parsing": ["op:dev_supported_ptypes_get"],
     "Timesync": ["op:timesync_enable", "op:timesync_disable"],

@@ -156,6 +156,153 @@ test_ops_reach_both(void)
 	return TEST_SUCCESS;
 }
 
+/* Whether port reports packet type pt. */
+static int
+ptype_in(uint16_t port, uint32_t pt)
+{
+	uint32_t all[32];
+	int i, n = rte_eth_dev_get_supported_ptypes(port, RTE_PTYPE_ALL_MASK, all, RTE_DIM(all));
+
+	for (i = 0; i < n; i++)
+		if (all[i] == pt)
+			return 1;
+	return 0;
+}
+
+static int
+link_of(uint16_t port)
+{
+	struct rte_eth_link link;
+
+	if (rte_eth_link_get_nowait(port, &link) != 0)
+		return -1;
+	return link.link_status;
+}
+
+/*
+ * Queries of the active path: burst modes, firmware version, flow control
+ * and the TX ring clean-up go to the sub-port TX uses now (role r).
+ */
+static int
+check_active_queries(uint16_t sub, const char *role)
+{
+	struct rte_eth_burst_mode mode;
+	struct rte_eth_fc_conf fc;
+	char want[128], fw[32];
+	unsigned int cleanups = fosim_op_count(sub, "tx_cleanup");
+	unsigned int fc_gets = fosim_op_count(sub, "flow_ctrl_get");
+
+	TEST_ASSERT_SUCCESS(rte_eth_rx_burst_mode_get(fo_port, 0, &mode), "rx burst mode");
+	snprintf(want, sizeof(want), "failover: fosim ring rx (%s port %u)", role, sub);
+	TEST_ASSERT(strcmp(mode.info, want) == 0, "rx burst mode \"%s\", want \"%s\"",
+		    mode.info, want);
+	TEST_ASSERT_SUCCESS(rte_eth_tx_burst_mode_get(fo_port, 1, &mode), "tx burst mode");
+	snprintf(want, sizeof(want), "failover: fosim ring tx (%s port %u)", role, sub);
+	TEST_ASSERT(strcmp(mode.info, want) == 0, "tx burst mode \"%s\", want \"%s\"",
+		    mode.info, want);
+	TEST_ASSERT_SUCCESS(rte_eth_dev_fw_version_get(fo_port, fw, sizeof(fw)), "fw version");
+	snprintf(want, sizeof(want), "fosim-%u.0", sub);
+	TEST_ASSERT(strcmp(fw, want) == 0, "fw version \"%s\", want \"%s\"", fw, want);
+	TEST_ASSERT_EQUAL(rte_eth_dev_fw_version_get(fo_port, fw, 3), (int)strlen(want) + 1,
+			  "fw version: the size needed not passed back");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_flow_ctrl_get(fo_port, &fc), "flow ctrl get");
+	TEST_ASSERT_EQUAL(fosim_op_count(sub, "flow_ctrl_get"), fc_gets + 1,
+			  "flow control not read from the %s", role);
+	TEST_ASSERT_EQUAL(rte_eth_tx_done_cleanup(fo_port, 0, 0), 0, "tx done cleanup");
+	TEST_ASSERT_EQUAL(fosim_op_count(sub, "tx_cleanup"), cleanups + 1,
+			  "tx_done_cleanup did not reach the %s", role);
+	return TEST_SUCCESS;
+}
+
+/* The ops of the whole ethdev surface: forwarded to both, or to the active. */
+static int
+test_surface_ops(void)
+{
+	struct rte_eth_fc_conf fc = {
+		.high_water = 1000, .low_water = 500, .pause_time = 0x680, .send_xon = 1,
+		.mode = RTE_ETH_FC_FULL,
+	}, got;
+	uint16_t subs[2] = { prim, stby };
+	uint32_t pt[32];
+	unsigned int c[2];
+	int i, n;
+
+	/* packet types: those both parse (primary entries 0-8, standby 1,3-9) */
+	n = rte_eth_dev_get_supported_ptypes(fo_port, RTE_PTYPE_ALL_MASK, pt, RTE_DIM(pt));
+	TEST_ASSERT_EQUAL(n, 7, "%d packet types, want the 7 both sub-ports parse", n);
+	for (i = 0; i < n; i++)
+		TEST_ASSERT(ptype_in(prim, pt[i]) && ptype_in(stby, pt[i]),
+			    "packet type 0x%x not parsed by both", pt[i]);
+	TEST_ASSERT(!ptype_in(fo_port, RTE_PTYPE_L2_ETHER), "a primary-only type reported");
+	TEST_ASSERT(!ptype_in(fo_port, RTE_PTYPE_L4_SCTP), "a standby-only type reported");
+	TEST_ASSERT_EQUAL(rte_eth_dev_get_supported_ptypes(fo_port, RTE_PTYPE_L4_MASK, pt,
+							   RTE_DIM(pt)), 2, "L4 types: TCP, UDP");
+
+	/* active-path queries, on the primary, then on the standby */
+	TEST_ASSERT_SUCCESS(check_active_queries(prim, "primary"), "on the primary");
+	TEST_ASSERT_SUCCESS(fosim_set_link(prim, 0), "primary down");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_STANDBY, 2000), "standby");
+	TEST_ASSERT_SUCCESS(check_active_queries(stby, "standby"), "on the standby");
+	TEST_ASSERT_SUCCESS(fosim_set_link(prim, 1), "primary up");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000), "primary");
+
+	/* link down and up: both sub-ports; the failover link follows at once */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_link_down(fo_port), "link down");
+	for (i = 0; i < 2; i++)
+		TEST_ASSERT_EQUAL(link_of(subs[i]), RTE_ETH_LINK_DOWN, "port %u still up", subs[i]);
+	TEST_ASSERT_EQUAL(link_of(fo_port), RTE_ETH_LINK_DOWN, "failover link still up");
+	TEST_ASSERT_EQUAL(rte_pmd_failover_active_path(fo_port), RTE_PMD_FAILOVER_NONE,
+			  "a path with both links set down");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_link_up(fo_port), "link up");
+	for (i = 0; i < 2; i++)
+		TEST_ASSERT_EQUAL(link_of(subs[i]), RTE_ETH_LINK_UP, "port %u still down", subs[i]);
+	TEST_ASSERT_EQUAL(link_of(fo_port), RTE_ETH_LINK_UP, "failover link still down");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000), "primary");
+
+	/* VLAN offloads (ethdev records them per port), per queue, TPID */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_vlan_offload(fo_port, RTE_ETH_VLAN_STRIP_OFFLOAD |
+							 RTE_ETH_VLAN_FILTER_OFFLOAD), "strip");
+	for (i = 0; i < 2; i++) {
+		c[i] = fosim_op_count(subs[i], "vlan_offload");
+		TEST_ASSERT_EQUAL(rte_eth_dev_get_vlan_offload(subs[i]),
+				  RTE_ETH_VLAN_STRIP_OFFLOAD | RTE_ETH_VLAN_FILTER_OFFLOAD,
+				  "VLAN offloads on %u", subs[i]);
+	}
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_vlan_offload(fo_port, RTE_ETH_VLAN_FILTER_OFFLOAD),
+			    "strip off");
+	for (i = 0; i < 2; i++) {
+		TEST_ASSERT_EQUAL(fosim_op_count(subs[i], "vlan_offload"), c[i] + 1,
+				  "vlan_offload_set not called on %u", subs[i]);
+		TEST_ASSERT_EQUAL(rte_eth_dev_get_vlan_offload(subs[i]),
+				  RTE_ETH_VLAN_FILTER_OFFLOAD, "strip left on %u", subs[i]);
+	}
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_vlan_strip_on_queue(fo_port, 1, 1), "queue strip");
+	for (i = 0; i < 2; i++)
+		TEST_ASSERT_EQUAL(fosim_vlan_strip_queue(subs[i], 1), 1, "queue 1 strip on %u",
+				  subs[i]);
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_vlan_strip_on_queue(fo_port, 1, 0), "queue strip off");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_vlan_ether_type(fo_port, RTE_ETH_VLAN_TYPE_OUTER,
+							    0x88a8), "tpid");
+	for (i = 0; i < 2; i++) {
+		TEST_ASSERT_EQUAL(fosim_vlan_strip_queue(subs[i], 1), 0, "queue 1 strip on %u",
+				  subs[i]);
+		TEST_ASSERT_EQUAL(fosim_vlan_tpid(subs[i], RTE_ETH_VLAN_TYPE_OUTER), 0x88a8,
+				  "TPID on %u", subs[i]);
+	}
+	/* back to the usual TPID: the fault table's rollbacks restore it */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_vlan_ether_type(fo_port, RTE_ETH_VLAN_TYPE_OUTER,
+							    RTE_ETHER_TYPE_VLAN), "tpid back");
+
+	/* flow control: set on both */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_flow_ctrl_set(fo_port, &fc), "flow ctrl set");
+	for (i = 0; i < 2; i++) {
+		TEST_ASSERT_SUCCESS(rte_eth_dev_flow_ctrl_get(subs[i], &got), "get");
+		TEST_ASSERT(got.mode == RTE_ETH_FC_FULL && got.high_water == 1000,
+			    "flow control not set on %u", subs[i]);
+	}
+	return ft_pool_check(pool, case_start);
+}
+
 /* The standby refuses: the op fails and the primary is as it was. */
 static int
 test_rollback_each_op(void)
@@ -235,6 +382,8 @@ struct sub_state {
 	struct rte_ether_addr mac;
 	uint64_t rss_hf;
 	uint16_t reta[64], nb_rxq, nb_txq;
+	int link, vlan_offload, tpid;
+	struct rte_eth_fc_conf fc;
 };
 
 static const struct rte_ether_addr fault_mac = {{ 0x02, 0xfa, 0, 0, 0, 0xf1 }};
@@ -260,7 +409,10 @@ sub_state_get(uint16_t port, struct sub_state *st)
 	st->started = rte_eth_devices[port].data->dev_started;
 	st->rss_hf = rss.rss_hf;
 	memcpy(st->reta, reta[0].reta, sizeof(st->reta));
-	return 0;
+	st->link = link_of(port);
+	st->vlan_offload = rte_eth_dev_get_vlan_offload(port);
+	st->tpid = fosim_vlan_tpid(port, RTE_ETH_VLAN_TYPE_OUTER);
+	return rte_eth_dev_flow_ctrl_get(port, &st->fc);
 }
 
 static int
@@ -331,6 +483,39 @@ fault_reta(void)
 	return rte_eth_dev_rss_reta_update(fo_port, reta, 64);
 }
 
+static int
+fault_link_down(void)
+{
+	return rte_eth_dev_set_link_down(fo_port);
+}
+
+static int
+fault_link_up(void)
+{
+	return rte_eth_dev_set_link_up(fo_port);
+}
+
+static int
+fault_vlan_offload(void)
+{
+	return rte_eth_dev_set_vlan_offload(fo_port, rte_eth_dev_get_vlan_offload(fo_port) ^
+					    RTE_ETH_VLAN_STRIP_OFFLOAD);
+}
+
+static int
+fault_tpid(void)
+{
+	return rte_eth_dev_set_vlan_ether_type(fo_port, RTE_ETH_VLAN_TYPE_OUTER, 0x9100);
+}
+
+static int
+fault_flow_ctrl(void)
+{
+	struct rte_eth_fc_conf fc = { .mode = RTE_ETH_FC_RX_PAUSE, .high_water = 2000 };
+
+	return rte_eth_dev_flow_ctrl_set(fo_port, &fc);
+}
+
 /* configure and start run on a stopped port; it is started again after. */
 static int
 fault_configure(void)
@@ -364,6 +549,11 @@ static const struct {
 	{ "vlan_filter", fault_vlan, false },
 	{ "rss_update", fault_rss, false },
 	{ "reta_update", fault_reta, false },
+	{ "link_down", fault_link_down, false },
+	{ "link_up", fault_link_up, false },
+	{ "vlan_offload", fault_vlan_offload, false },
+	{ "vlan_tpid", fault_tpid, false },
+	{ "flow_ctrl", fault_flow_ctrl, false },
 	{ "configure", fault_configure, true },
 	{ "start", fault_start, true },
 };
@@ -375,7 +565,10 @@ sub_state_same(const struct sub_state *a, const struct sub_state *b)
 	       a->extra_mac == b->extra_mac && a->vlan == b->vlan && a->nb_mc == b->nb_mc &&
 	       rte_is_same_ether_addr(&a->mac, &b->mac) && a->rss_hf == b->rss_hf &&
 	       memcmp(a->reta, b->reta, sizeof(a->reta)) == 0 && a->nb_rxq == b->nb_rxq &&
-	       a->nb_txq == b->nb_txq;
+	       a->nb_txq == b->nb_txq && a->link == b->link &&
+	       a->vlan_offload == b->vlan_offload && a->tpid == b->tpid &&
+	       a->fc.mode == b->fc.mode && a->fc.high_water == b->fc.high_water &&
+	       a->fc.low_water == b->fc.low_water && a->fc.pause_time == b->fc.pause_time;
 }
 
 /* The failover port forwards: a burst out the active sub-port, one in. */
@@ -804,6 +997,9 @@ test_replay_on_join(void)
 {
 	struct rte_ether_addr mc[1] = {{{ 0x01, 0x00, 0x5e, 0, 0, 7 }}}, got[2];
 	struct rte_eth_rss_conf rss = { .rss_hf = RTE_ETH_RSS_IPV4 }, rget = { 0 };
+	struct rte_eth_fc_conf fc = { .mode = RTE_ETH_FC_TX_PAUSE, .pause_time = 0x200 }, fget;
+	struct rte_ether_addr gone = {{ 0x02, 0xee, 0, 0, 0, 0x10 }};
+	struct rte_ether_addr kept = {{ 0x02, 0xee, 0, 0, 0, 0x11 }};
 	uint16_t port, late, mtu, rx, tx;
 
 	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_c1",
@@ -817,6 +1013,16 @@ test_replay_on_join(void)
 	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mc_addr_list(port, mc, 1), "mc");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_vlan_filter(port, 42, 1), "vlan");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_rss_hash_update(port, &rss), "rss");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_vlan_offload(port, RTE_ETH_VLAN_STRIP_OFFLOAD |
+							 RTE_ETH_VLAN_FILTER_OFFLOAD), "strip");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_vlan_strip_on_queue(port, 1, 0), "queue 1 no strip");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_vlan_ether_type(port, RTE_ETH_VLAN_TYPE_OUTER, 0x88a8),
+			    "tpid");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_flow_ctrl_set(port, &fc), "flow ctrl");
+	/* a MAC added then removed is not replayed; one still there is */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_mac_addr_add(port, &gone, 0), "mac add");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_mac_addr_add(port, &kept, 0), "mac add");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_mac_addr_remove(port, &gone), "mac remove");
 
 	TEST_ASSERT_SUCCESS(rte_vdev_init("net_fosim_late", "mac=02:00:00:00:77:77"), "late");
 	TEST_ASSERT_SUCCESS(ft_wait_sub(port, RTE_PMD_FAILOVER_PRIMARY, true, 1000, &late),
@@ -834,11 +1040,65 @@ test_replay_on_join(void)
 	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(late, &got[0]), "mac");
 	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(port, &got[1]), "mac");
 	TEST_ASSERT(rte_is_same_ether_addr(&got[0], &got[1]), "MAC not set on the newcomer");
+	TEST_ASSERT_EQUAL(rte_eth_dev_get_vlan_offload(late),
+			  RTE_ETH_VLAN_STRIP_OFFLOAD | RTE_ETH_VLAN_FILTER_OFFLOAD,
+			  "VLAN offloads not replayed");
+	TEST_ASSERT_EQUAL(fosim_op_count(late, "vlan_strip_q"), 1, "queue strip not replayed");
+	TEST_ASSERT_EQUAL(fosim_vlan_strip_queue(late, 1), 0, "queue strip replayed wrong");
+	TEST_ASSERT_EQUAL(fosim_vlan_tpid(late, RTE_ETH_VLAN_TYPE_OUTER), 0x88a8,
+			  "TPID not replayed");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_flow_ctrl_get(late, &fget), "fc get");
+	TEST_ASSERT(fget.mode == RTE_ETH_FC_TX_PAUSE && fget.pause_time == 0x200,
+		    "flow control not replayed");
+	TEST_ASSERT(mac_in(late, &kept), "extra MAC not replayed");
+	TEST_ASSERT(!mac_in(late, &gone), "a removed MAC was replayed");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_close(port), "close");
 	TEST_ASSERT_EQUAL(fosim_op_count(late, "close"), 1, "late primary not closed once");
 	rte_vdev_uninit("net_failover_c1");
 	rte_vdev_uninit("net_fosim_late");
+	return ft_pool_check(pool, case_start);
+}
+
+/*
+ * A failover port set link down stays down: a primary that joins then is
+ * set down too (after its start), no path is published, and link up
+ * brings both back.
+ */
+static int
+test_link_down_on_join(void)
+{
+	uint16_t port, late;
+
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_c4",
+			"primary=net_fosim_late4,standby=(net_fosim11,mac=02:fa:00:00:00:c4),"
+			"link_poll_ms=1"), "probe");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_failover_c4", &port), "port");
+	TEST_ASSERT_SUCCESS(fo_setup_port(port), "setup");
+	TEST_ASSERT_SUCCESS(ft_wait_active(port, RTE_PMD_FAILOVER_STANDBY, 2000), "standby active");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_link_down(port), "link down");
+	TEST_ASSERT_EQUAL(link_of(port), RTE_ETH_LINK_DOWN, "failover link up");
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_fosim_late4", "mac=02:00:00:00:77:74"), "late");
+	TEST_ASSERT_SUCCESS(ft_wait_sub(port, RTE_PMD_FAILOVER_PRIMARY, true, 1000, &late),
+			    "not adopted");
+	TEST_ASSERT_EQUAL(rte_eth_devices[late].data->dev_started, 1, "late primary not started");
+	TEST_ASSERT(fosim_op_count(late, "link_down") >= 1, "late primary not set down");
+	TEST_ASSERT_EQUAL(link_of(late), RTE_ETH_LINK_DOWN, "late primary's link up");
+	ft_sleep_us(20 * 1000);  /* 20 link polls */
+	TEST_ASSERT_EQUAL(rte_pmd_failover_active_path(port), RTE_PMD_FAILOVER_NONE,
+			  "a path on a port set down");
+	TEST_ASSERT_EQUAL(link_of(port), RTE_ETH_LINK_DOWN, "failover link up");
+	/* and across its own restart */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_start(port), "start");
+	TEST_ASSERT_EQUAL(link_of(late), RTE_ETH_LINK_DOWN, "up again after a restart");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_link_up(port), "link up");
+	TEST_ASSERT_SUCCESS(ft_wait_active(port, RTE_PMD_FAILOVER_PRIMARY, 2000), "primary active");
+	TEST_ASSERT_EQUAL(link_of(port), RTE_ETH_LINK_UP, "failover link down");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(port), "close");
+	rte_vdev_uninit("net_failover_c4");
+	rte_vdev_uninit("net_fosim_late4");
 	return ft_pool_check(pool, case_start);
 }
 
@@ -899,8 +1159,9 @@ suite_setup(void)
 	if (pool == NULL)
 		return -1;
 	if (rte_vdev_init(FO_NAME,
-			"primary=(net_fosim0,max_rxq=4,max_txq=3,tx_offload_capa=0x8006),"
-			"standby=(net_fosim1,max_rxq=2,max_txq=8,max_mtu=4000),"
+			"primary=(net_fosim0,max_rxq=4,max_txq=3,tx_offload_capa=0x8006,"
+			"ptypes=0x1ff),"
+			"standby=(net_fosim1,max_rxq=2,max_txq=8,max_mtu=4000,ptypes=0x3fa),"
 			"mac=" MAC ",link_poll_ms=1") != 0 ||
 	    rte_eth_dev_get_port_by_name(FO_NAME, &fo_port) != 0 ||
 	    rte_pmd_failover_sub_port(fo_port, RTE_PMD_FAILOVER_PRIMARY, &prim) != 0 ||
@@ -936,6 +1197,7 @@ static struct unit_test_suite control_suite = {
 		TEST_CASE_ST(case_setup, case_teardown, test_caps_intersection),
 		TEST_CASE_ST(case_setup, case_teardown, test_configure_reaches_both),
 		TEST_CASE_ST(case_setup, case_teardown, test_ops_reach_both),
+		TEST_CASE_ST(case_setup, case_teardown, test_surface_ops),
 		TEST_CASE_ST(case_setup, case_teardown, test_rollback_each_op),
 		TEST_CASE_ST(case_setup, case_teardown, test_fault_table),
 		TEST_CASE_ST(case_setup, case_teardown, test_vf_reset),
@@ -948,6 +1210,7 @@ static struct unit_test_suite control_suite = {
 		TEST_CASE_ST(case_setup, case_teardown, test_rx_idle_polled),
 		TEST_CASE_ST(case_setup, case_teardown, test_xstats_names_stable),
 		TEST_CASE_ST(case_setup, case_teardown, test_replay_on_join),
+		TEST_CASE_ST(case_setup, case_teardown, test_link_down_on_join),
 		TEST_CASE_ST(case_setup, case_teardown, test_unfit_join_refused),
 		TEST_CASE_ST(case_setup, case_teardown, test_mac_refused),
 		TEST_CASE(test_close_once),

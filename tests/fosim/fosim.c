@@ -46,6 +46,16 @@ RTE_LOG_REGISTER_SUFFIX(fosim_logtype, fosim, NOTICE);
 #define FOSIM_KEY_MAX 64
 #define FOSIM_RETA_MAX RTE_ETH_RSS_RETA_SIZE_512
 #define FOSIM_FAIL_STR_MAX 256
+#define FOSIM_MAX_PTYPES 16
+
+/* The packet types a port may report: devarg ptypes= picks them by bit. */
+static const uint32_t fosim_all_ptypes[] = {
+	RTE_PTYPE_L2_ETHER, RTE_PTYPE_L2_ETHER_VLAN, RTE_PTYPE_L2_ETHER_QINQ,
+	RTE_PTYPE_L3_IPV4, RTE_PTYPE_L3_IPV4_EXT_UNKNOWN, RTE_PTYPE_L3_IPV6,
+	RTE_PTYPE_L3_IPV6_EXT_UNKNOWN, RTE_PTYPE_L4_TCP, RTE_PTYPE_L4_UDP,
+	RTE_PTYPE_L4_SCTP, RTE_PTYPE_L4_ICMP, RTE_PTYPE_L4_FRAG,
+	RTE_PTYPE_TUNNEL_VXLAN, RTE_PTYPE_TUNNEL_GRE,
+};
 
 /*
  * Ops that can be told to fail come first, so that an op's enum value is
@@ -57,13 +67,18 @@ RTE_LOG_REGISTER_SUFFIX(fosim_logtype, fosim, NOTICE);
 	X(MAC_ADD, mac_add) X(MC_LIST, mc_list) X(VLAN_FILTER, vlan_filter) \
 	X(RSS_UPDATE, rss_update) X(RETA_UPDATE, reta_update) \
 	X(RXQ_SETUP, rxq_setup) X(TXQ_SETUP, txq_setup) \
-	X(LINK_UP, link_up) X(LINK_DOWN, link_down)
+	X(LINK_UP, link_up) X(LINK_DOWN, link_down) \
+	X(VLAN_OFFLOAD, vlan_offload) X(VLAN_TPID, vlan_tpid) \
+	X(FLOW_CTRL, flow_ctrl)
 #define FOSIM_COUNTED_OPS(X) \
 	X(CLOSE, close) X(INFOS_GET, infos_get) X(LINK_UPDATE, link_update) \
 	X(MAC_REMOVE, mac_remove) X(RSS_GET, rss_get) \
 	X(RETA_QUERY, reta_query) X(RXQ_RELEASE, rxq_release) \
 	X(TXQ_RELEASE, txq_release) X(STATS_GET, stats_get) \
-	X(STATS_RESET, stats_reset) X(RESET, reset)
+	X(STATS_RESET, stats_reset) X(RESET, reset) \
+	X(BURST_MODE, burst_mode) X(PTYPES, ptypes) \
+	X(VLAN_STRIP_Q, vlan_strip_q) X(FLOW_CTRL_GET, flow_ctrl_get) \
+	X(FW_VERSION, fw_version) X(TX_CLEANUP, tx_cleanup)
 #define FOSIM_OP_ENUM(e, s) FOSIM_OP_ ## e,
 #define FOSIM_OP_NAME(e, s) #s,
 
@@ -98,6 +113,7 @@ struct fosim_conf {
 	uint8_t link_up;
 	uint8_t no_mac_set;
 	uint8_t tx_sink;
+	uint16_t ptypes;		/* bits of fosim_all_ptypes[] reported */
 };
 
 struct fosim_queue {
@@ -124,6 +140,10 @@ struct fosim_priv {
 	uint16_t reta[FOSIM_RETA_MAX];
 	uint64_t vfta[(RTE_ETHER_MAX_VLAN_ID + 1) / 64];
 	struct rte_ether_addr mc[FOSIM_MAX_MC];
+	uint32_t ptypes[FOSIM_MAX_PTYPES + 1];	/* what ptypes_get returns */
+	uint64_t strip_q;		/* rx queues with VLAN strip on */
+	uint16_t tpid[RTE_ETH_VLAN_TYPE_MAX];
+	struct rte_eth_fc_conf fc;
 };
 
 /*
@@ -806,6 +826,115 @@ fosim_stats_reset(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/* What rte_eth_*_burst_mode_get() report: which ring, by direction. */
+static int
+fosim_burst_mode(struct rte_eth_dev *dev, struct rte_eth_burst_mode *mode,
+		 const char *dir)
+{
+	fosim_op(dev, FOSIM_OP_BURST_MODE);
+	mode->flags = 0;
+	snprintf(mode->info, sizeof(mode->info), "fosim ring %s", dir);
+	return 0;
+}
+
+static int
+fosim_rx_burst_mode(struct rte_eth_dev *dev, uint16_t qid,
+		    struct rte_eth_burst_mode *mode)
+{
+	return fosim_burst_mode(dev, mode, "rx");
+}
+
+static int
+fosim_tx_burst_mode(struct rte_eth_dev *dev, uint16_t qid,
+		    struct rte_eth_burst_mode *mode)
+{
+	return fosim_burst_mode(dev, mode, "tx");
+}
+
+/* 22.11: an array the PMD keeps, ended by RTE_PTYPE_UNKNOWN. */
+static const uint32_t *
+fosim_ptypes_get(struct rte_eth_dev *dev)
+{
+	fosim_op(dev, FOSIM_OP_PTYPES);
+	return fosim_priv(dev)->ptypes;
+}
+
+/*
+ * VLAN offloads: ethdev has written the new ones into dev_conf (where
+ * rte_eth_dev_get_vlan_offload() reads them) and restores them when
+ * this fails.
+ */
+static int
+fosim_vlan_offload_set(struct rte_eth_dev *dev, int mask)
+{
+	return fosim_op(dev, FOSIM_OP_VLAN_OFFLOAD);
+}
+
+static void
+fosim_vlan_strip_queue_set(struct rte_eth_dev *dev, uint16_t qid, int on)
+{
+	struct fosim_priv *p = fosim_priv(dev);
+
+	fosim_op(dev, FOSIM_OP_VLAN_STRIP_Q);
+	if (qid >= 64)
+		return;
+	p->strip_q = on ? p->strip_q | RTE_BIT64(qid) : p->strip_q & ~RTE_BIT64(qid);
+}
+
+static int
+fosim_vlan_tpid_set(struct rte_eth_dev *dev, enum rte_vlan_type type,
+		    uint16_t tpid)
+{
+	int ret = fosim_op(dev, FOSIM_OP_VLAN_TPID);
+
+	if (ret != 0)
+		return ret;
+	if (type >= RTE_ETH_VLAN_TYPE_MAX)
+		return -EINVAL;
+	fosim_priv(dev)->tpid[type] = tpid;
+	return 0;
+}
+
+static int
+fosim_flow_ctrl_get(struct rte_eth_dev *dev, struct rte_eth_fc_conf *fc)
+{
+	fosim_op(dev, FOSIM_OP_FLOW_CTRL_GET);
+	*fc = fosim_priv(dev)->fc;
+	return 0;
+}
+
+static int
+fosim_flow_ctrl_set(struct rte_eth_dev *dev, struct rte_eth_fc_conf *fc)
+{
+	int ret = fosim_op(dev, FOSIM_OP_FLOW_CTRL);
+
+	if (ret == 0)
+		fosim_priv(dev)->fc = *fc;
+	return ret;
+}
+
+/* "fosim-<port>.0"; the size needed when fw_size is too small. */
+static int
+fosim_fw_version_get(struct rte_eth_dev *dev, char *fw, size_t fw_size)
+{
+	int n;
+
+	fosim_op(dev, FOSIM_OP_FW_VERSION);
+	n = snprintf(fw, fw_size, "fosim-%u.0", dev->data->port_id);
+	return (size_t)n + 1 > fw_size ? n + 1 : 0;
+}
+
+/* Nothing waits for completion in a ring: counted, nothing freed. */
+static int
+fosim_tx_done_cleanup(void *txq, uint32_t free_cnt)
+{
+	struct fosim_queue *q = txq;
+
+	__atomic_fetch_add(&fosim_counts[q->port_id][FOSIM_OP_TX_CLEANUP], 1,
+			   __ATOMIC_RELAXED);
+	return 0;
+}
+
 /*
  * rte_eth_dev_reset() (ethdev stops the port first): back to the state of
  * a port just probed, as a VF after its PF reset: queues gone, filters and
@@ -820,6 +949,9 @@ fosim_reset(struct rte_eth_dev *dev)
 	fosim_queues(dev, FOSIM_Q_FREE);
 	p->nb_mc = 0;
 	memset(p->vfta, 0, sizeof(p->vfta));
+	memset(p->tpid, 0, sizeof(p->tpid));
+	memset(&p->fc, 0, sizeof(p->fc));
+	p->strip_q = 0;
 	dev->data->promiscuous = 0;
 	dev->data->all_multicast = 0;
 	return 0;
@@ -856,6 +988,16 @@ static const struct eth_dev_ops fosim_ops = {
 	.stats_get = fosim_stats_get,
 	.stats_reset = fosim_stats_reset,
 	.dev_reset = fosim_reset,
+	.rx_burst_mode_get = fosim_rx_burst_mode,
+	.tx_burst_mode_get = fosim_tx_burst_mode,
+	.dev_supported_ptypes_get = fosim_ptypes_get,
+	.vlan_offload_set = fosim_vlan_offload_set,
+	.vlan_strip_queue_set = fosim_vlan_strip_queue_set,
+	.vlan_tpid_set = fosim_vlan_tpid_set,
+	.flow_ctrl_get = fosim_flow_ctrl_get,
+	.flow_ctrl_set = fosim_flow_ctrl_set,
+	.fw_version_get = fosim_fw_version_get,
+	.tx_done_cleanup = fosim_tx_done_cleanup,
 };
 
 /* Devargs */
@@ -895,6 +1037,7 @@ static const struct fosim_param fosim_params[] = {
 	FOSIM_PARAM("rmv", INT, rmv, 1),
 	FOSIM_PARAM("no_mac_set", INT, no_mac_set, 1),
 	FOSIM_PARAM("tx_sink", INT, tx_sink, 1),
+	FOSIM_PARAM("ptypes", INT, ptypes, UINT16_MAX),
 	FOSIM_PARAM("fail", FAIL, fail, 0),
 	FOSIM_PARAM("link", LINK, link_up, 0),
 };
@@ -964,6 +1107,7 @@ fosim_conf_default(struct fosim_conf *c, const char *name)
 	c->lsc = 1;
 	c->rmv = 1;
 	c->link_up = 1;
+	c->ptypes = UINT16_MAX;
 }
 
 static int
@@ -1025,7 +1169,7 @@ fosim_create(struct rte_vdev_device *vdev, const struct fosim_conf *c)
 {
 	struct rte_eth_dev *dev;
 	struct fosim_priv *p;
-	uint16_t port, i;
+	uint16_t port, i, n;
 
 	dev = rte_eth_vdev_allocate(vdev, sizeof(*p));
 	if (dev == NULL)
@@ -1054,6 +1198,12 @@ fosim_create(struct rte_vdev_device *vdev, const struct fosim_conf *c)
 	}
 	if (c->no_mac_set)
 		p->ops.mac_addr_set = NULL;
+	for (i = 0, n = 0; i < RTE_DIM(fosim_all_ptypes); i++)
+		if (c->ptypes & RTE_BIT32(i))
+			p->ptypes[n++] = fosim_all_ptypes[i];
+	p->ptypes[n] = RTE_PTYPE_UNKNOWN;
+	if (n == 0)  /* ptypes=0: no op at all, as most virtual PMDs */
+		p->ops.dev_supported_ptypes_get = NULL;
 	dev->dev_ops = &p->ops;
 	dev->rx_pkt_burst = fosim_rx_burst;
 	dev->rx_queue_count = fosim_rx_queue_count;
@@ -1159,7 +1309,8 @@ RTE_PMD_REGISTER_PARAM_STRING(net_fosim,
 	"mac=<mac> max_rxq=<n> max_txq=<n> max_mtu=<n> min_mtu=<n> "
 	"rx_offload_capa=<mask> tx_offload_capa=<mask> rss_capa=<mask> "
 	"reta_size=<n> hash_key_size=<n> lsc=<0|1> lsc_lost=<0|1> rmv=<0|1> "
-	"fail=<op>[+<op>...] link=<up|down> no_mac_set=<0|1> tx_sink=<0|1>");
+	"fail=<op>[+<op>...] link=<up|down> no_mac_set=<0|1> tx_sink=<0|1> "
+	"ptypes=<mask>");
 
 /* Test API */
 
@@ -1307,6 +1458,30 @@ fosim_vlan_filtered(uint16_t port_id, uint16_t vlan_id)
 	if (vlan_id > RTE_ETHER_MAX_VLAN_ID)
 		return -EINVAL;
 	return (fosim_priv(dev)->vfta[vlan_id / 64] >> (vlan_id % 64)) & 1;
+}
+
+int
+fosim_vlan_strip_queue(uint16_t port_id, uint16_t queue)
+{
+	struct rte_eth_dev *dev = fosim_dev(port_id);
+
+	if (dev == NULL)
+		return -ENODEV;
+	if (queue >= 64)
+		return -EINVAL;
+	return (fosim_priv(dev)->strip_q >> queue) & 1;
+}
+
+int
+fosim_vlan_tpid(uint16_t port_id, enum rte_vlan_type type)
+{
+	struct rte_eth_dev *dev = fosim_dev(port_id);
+
+	if (dev == NULL)
+		return -ENODEV;
+	if (type >= RTE_ETH_VLAN_TYPE_MAX)
+		return -EINVAL;
+	return fosim_priv(dev)->tpid[type];
 }
 
 int

@@ -25,6 +25,11 @@
  *   no_mac_set=1             no mac_addr_set op (-ENOTSUP), like net_ring
  *   tx_sink=1                tx_burst frees what it takes, as a wire would
  *                            (nothing to collect; counted in opackets)
+ *   ptypes=0x..              which of its 14 packet types it reports (bit i:
+ *                            entry i of fosim_all_ptypes[], L2 ether first);
+ *                            default all, 0 = no dev_supported_ptypes_get op
+ * Burst mode info is "fosim ring rx" / "fosim ring tx", the firmware
+ * version "fosim-<port id>.0"; tx_done_cleanup frees nothing (counted).
  * rte_eth_dev_set_link_up/down() change the link too, without an event.
  * Each rx/tx queue is a 1024-entry ring (rte_eth_rx_queue_count() counts
  * an rx one); mbufs left in them are freed at stop, queue release and close.
@@ -48,6 +53,7 @@
 
 #include <stdint.h>
 
+#include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
@@ -61,7 +67,8 @@ extern "C" {
  * Make the listed ops fail with -EIO from now on: ops joined by '+' (or
  * ','), "" or NULL clears all.  Names: configure, start, stop, mtu,
  * promisc, allmulti, mac_set, mac_add, mc_list, vlan_filter, rss_update,
- * reta_update, rxq_setup, txq_setup, link_up, link_down.
+ * reta_update, rxq_setup, txq_setup, link_up, link_down, vlan_offload,
+ * vlan_tpid, flow_ctrl (the set; the get is only counted).
  * -EINVAL (and nothing changed) on an unknown name.
  */
 int fosim_set_fail(uint16_t port_id, const char *ops);
@@ -113,6 +120,16 @@ int fosim_tx_collect(uint16_t port_id, uint16_t queue,
 int fosim_vlan_filtered(uint16_t port_id, uint16_t vlan_id);
 
 /*
+ * 1 if VLAN stripping was turned on for rx queue (below 64) by
+ * vlan_strip_queue_set, 0 if not (vlan_strip_queue_set cannot fail: it
+ * returns nothing, and ethdev reports 0).
+ */
+int fosim_vlan_strip_queue(uint16_t port_id, uint16_t queue);
+
+/* The TPID last set for a VLAN type (0: never set). */
+int fosim_vlan_tpid(uint16_t port_id, enum rte_vlan_type type);
+
+/*
  * Copy the multicast list last given to set_mc_addr_list (at most max
  * entries); returns the number copied.
  */
@@ -127,7 +144,8 @@ int fosim_configured_queues(uint16_t port_id, uint16_t *nb_rx,
  * How many times an op was called on the port (failed calls included).
  * Op names: those of fosim_set_fail() and close, infos_get, link_update,
  * mac_remove, rss_get, reta_query, rxq_release, txq_release, stats_get,
- * stats_reset.  promisc and allmulti count enable and disable.
+ * stats_reset, reset, burst_mode, ptypes, vlan_strip_q, flow_ctrl_get,
+ * fw_version, tx_cleanup.  promisc and allmulti count enable and disable.
  * The counts survive rte_eth_dev_close() (until a new fosim port gets
  * the same port id), so "closed exactly once" can be checked.
  * Returns 0 for an unknown op or a port that never was a fosim port.

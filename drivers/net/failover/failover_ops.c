@@ -29,9 +29,11 @@ typedef int (fo_save_t)(struct fo_sub *s, void *snap);
  *  - on/off pairs: set, and unset as its undo (promiscuous, all-multicast,
  *    extra MAC addresses, VLAN filters);
  *  - set new, restore old: set, undone by set with the old value the op
- *    passes (MTU, default MAC, multicast list);
+ *    passes (MTU, default MAC, multicast list, link up/down, a queue's
+ *    VLAN strip, TPID);
  *  - snapshot then set: save reads each sub-port's own value first, and
- *    restore puts it back (configure, RSS hash, RETA).
+ *    restore puts it back (configure, RSS hash, RETA, VLAN offloads, flow
+ *    control).
  */
 struct fo_fwd {
 	const char *what;    /* names the op in log lines */
@@ -63,11 +65,19 @@ struct fo_reta_snap {
 	struct rte_eth_rss_reta_entry64 reta[FO_RETA_GROUPS];
 };
 
+/* A sub-port's flow control, if it has any to read. */
+struct fo_fc_snap {
+	bool valid;
+	struct rte_eth_fc_conf fc;
+};
+
 /* What a snapshot-then-set op keeps per sub-port. */
 union fo_snap {
 	struct fo_conf_snap conf;
 	struct fo_rss_snap rss;
 	struct fo_reta_snap reta;
+	struct fo_fc_snap fc;
+	int vlan;               /* rte_eth_dev_get_vlan_offload() */
 };
 
 /* Put one sub-port back as it was before the op, after another refused. */
@@ -594,6 +604,251 @@ fo_vlan_filter_set(struct rte_eth_dev *dev, uint16_t vlan_id, int on)
 	return fo_forward_op(dev, on ? &fo_fwd_vlan_on : &fo_fwd_vlan_off, &vlan_id, NULL);
 }
 
+/*
+ * Link up/down: set new, restore old, where old is what the application
+ * asked last (not the link read: a link down for want of carrier is not
+ * to be set down on a rollback). Setting a link up again is harmless.
+ */
+static int
+fo_link_step(struct fo_sub *s, const void *up)
+{
+	return *(const bool *)up ? rte_eth_dev_set_link_up(s->port_id) :
+				   rte_eth_dev_set_link_down(s->port_id);
+}
+
+static const struct fo_fwd fo_fwd_link = { .what = "a link up/down", .set = fo_link_step };
+
+/*
+ * The links are read again at once (a PMD's set_link_down raises no LSC
+ * event as a rule), so the failover link, which is up only with a path,
+ * follows before we return; a sub-port that joins later is set down too.
+ */
+static int
+fo_link_set(struct rte_eth_dev *dev, bool up)
+{
+	struct fo_priv *priv = fo_priv(dev);
+	bool old;
+	int ret;
+
+	fo_lock(priv);
+	old = !priv->link_down;
+	ret = fo_forward(priv, &fo_fwd_link, &up, &old);
+	if (ret == 0)
+		priv->link_down = !up;
+	fo_sync(priv);
+	fo_unlock(priv);
+	return ret;
+}
+
+static int
+fo_dev_set_link_up(struct rte_eth_dev *dev)
+{
+	return fo_link_set(dev, true);
+}
+
+static int
+fo_dev_set_link_down(struct rte_eth_dev *dev)
+{
+	return fo_link_set(dev, false);
+}
+
+/* VLAN offloads: snapshot then set, to what ethdev just wrote in dev_conf */
+
+static int
+fo_save_vlan(struct fo_sub *s, void *snap)
+{
+	*(int *)snap = rte_eth_dev_get_vlan_offload(s->port_id);
+	return 0;
+}
+
+static int
+fo_set_vlan(struct fo_sub *s, const void *flags)
+{
+	return rte_eth_dev_set_vlan_offload(s->port_id, *(const int *)flags);
+}
+
+static int
+fo_restore_vlan(struct fo_sub *s, const void *snap)
+{
+	return *(const int *)snap >= 0 ? fo_set_vlan(s, snap) : 0;
+}
+
+static const struct fo_fwd fo_fwd_vlan_offload = {
+	.what = "VLAN offloads", .set = fo_set_vlan, .save = fo_save_vlan,
+	.restore = fo_restore_vlan,
+};
+
+/* The rte_eth_dev_set_vlan_offload() flags of a set of rx offloads. */
+static int
+fo_vlan_flags(uint64_t offloads)
+{
+	int flags = 0;
+
+	if (offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)
+		flags |= RTE_ETH_VLAN_STRIP_OFFLOAD;
+	if (offloads & RTE_ETH_RX_OFFLOAD_VLAN_FILTER)
+		flags |= RTE_ETH_VLAN_FILTER_OFFLOAD;
+	if (offloads & RTE_ETH_RX_OFFLOAD_VLAN_EXTEND)
+		flags |= RTE_ETH_VLAN_EXTEND_OFFLOAD;
+	if (offloads & RTE_ETH_RX_OFFLOAD_QINQ_STRIP)
+		flags |= RTE_ETH_QINQ_STRIP_OFFLOAD;
+	return flags;
+}
+
+/*
+ * ethdev has put the new offloads in dev_conf.rxmode.offloads (and puts
+ * the old ones back if we fail): that is also what a joining sub-port is
+ * configured with. A port-wide strip setting replaces the per-queue ones.
+ */
+static int
+fo_vlan_offload_set(struct rte_eth_dev *dev, int mask)
+{
+	struct fo_priv *priv = fo_priv(dev);
+	int flags = fo_vlan_flags(dev->data->dev_conf.rxmode.offloads);
+	int ret;
+
+	fo_lock(priv);
+	ret = fo_forward(priv, &fo_fwd_vlan_offload, &flags, NULL);
+	if (ret == 0 && (mask & RTE_ETH_VLAN_STRIP_MASK)) {
+		memset(priv->strip_q_set, 0, sizeof(priv->strip_q_set));
+		memset(priv->strip_q_on, 0, sizeof(priv->strip_q_on));
+	}
+	fo_unlock(priv);
+	return ret;
+}
+
+/* A queue's VLAN strip: set new, restore old. */
+struct fo_strip_q {
+	uint16_t qid;
+	int on;
+};
+
+static int
+fo_strip_q_step(struct fo_sub *s, const void *val)
+{
+	const struct fo_strip_q *sq = val;
+
+	return rte_eth_dev_set_vlan_strip_on_queue(s->port_id, sq->qid, sq->on);
+}
+
+static const struct fo_fwd fo_fwd_strip_q = {
+	.what = "a queue's VLAN strip", .set = fo_strip_q_step,
+};
+
+/*
+ * ethdev returns nothing of this op (it reports 0): a sub-port that
+ * refuses (-ENOTSUP: no such op) is logged by fo_forward() and the other
+ * put back to the queue's previous setting, the one set last or else the
+ * port-wide one.
+ */
+static void
+fo_vlan_strip_queue_set(struct rte_eth_dev *dev, uint16_t qid, int on)
+{
+	struct fo_priv *priv = fo_priv(dev);
+	uint64_t bit = RTE_BIT64(qid % 64);
+	struct fo_strip_q set = { .qid = qid, .on = !!on }, old = { .qid = qid };
+
+	if (qid >= FO_MAX_QUEUES)
+		return;
+	fo_lock(priv);
+	if (priv->strip_q_set[qid / 64] & bit)
+		old.on = !!(priv->strip_q_on[qid / 64] & bit);
+	else
+		old.on = !!(dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP);
+	if (fo_forward(priv, &fo_fwd_strip_q, &set, &old) == 0) {
+		priv->strip_q_set[qid / 64] |= bit;
+		if (set.on)
+			priv->strip_q_on[qid / 64] |= bit;
+		else
+			priv->strip_q_on[qid / 64] &= ~bit;
+	}
+	fo_unlock(priv);
+}
+
+/* TPID: set new, restore old. */
+struct fo_tpid {
+	enum rte_vlan_type type;
+	uint16_t tpid;
+};
+
+static int
+fo_tpid_step(struct fo_sub *s, const void *val)
+{
+	const struct fo_tpid *t = val;
+
+	return rte_eth_dev_set_vlan_ether_type(s->port_id, t->type, t->tpid);
+}
+
+static const struct fo_fwd fo_fwd_tpid = { .what = "a VLAN TPID", .set = fo_tpid_step };
+
+/*
+ * There is no getter of a port's TPID: the old value is the one set last
+ * through us, else 0x8100 (what the PMDs that have this op start with).
+ */
+static int
+fo_vlan_tpid_set(struct rte_eth_dev *dev, enum rte_vlan_type type, uint16_t tpid)
+{
+	struct fo_priv *priv = fo_priv(dev);
+	struct fo_tpid set = { .type = type, .tpid = tpid }, old = { .type = type };
+	int ret;
+
+	if ((unsigned int)type >= RTE_ETH_VLAN_TYPE_MAX)
+		return -EINVAL;
+	fo_lock(priv);
+	old.tpid = priv->tpid[type] != 0 ? priv->tpid[type] : RTE_ETHER_TYPE_VLAN;
+	ret = fo_forward(priv, &fo_fwd_tpid, &set, &old);
+	if (ret == 0)
+		priv->tpid[type] = tpid;
+	fo_unlock(priv);
+	return ret;
+}
+
+/* Flow control: snapshot then set; read from the active sub-port. */
+
+static int
+fo_save_fc(struct fo_sub *s, void *snap)
+{
+	struct fo_fc_snap *f = snap;
+
+	memset(&f->fc, 0, sizeof(f->fc));
+	f->valid = rte_eth_dev_flow_ctrl_get(s->port_id, &f->fc) == 0;
+	return 0;
+}
+
+static int
+fo_set_fc(struct fo_sub *s, const void *fc)
+{
+	return rte_eth_dev_flow_ctrl_set(s->port_id, (struct rte_eth_fc_conf *)(uintptr_t)fc);
+}
+
+static int
+fo_restore_fc(struct fo_sub *s, const void *snap)
+{
+	const struct fo_fc_snap *f = snap;
+
+	return f->valid ? fo_set_fc(s, &f->fc) : 0;
+}
+
+static const struct fo_fwd fo_fwd_fc = {
+	.what = "flow control", .set = fo_set_fc, .save = fo_save_fc, .restore = fo_restore_fc,
+};
+
+static int
+fo_flow_ctrl_set(struct rte_eth_dev *dev, struct rte_eth_fc_conf *fc)
+{
+	struct fo_priv *priv = fo_priv(dev);
+	int ret;
+
+	fo_lock(priv);
+	ret = fo_forward(priv, &fo_fwd_fc, fc, NULL);
+	if (ret == 0) {
+		priv->fc = *fc;
+		priv->fc_set = true;
+	}
+	fo_unlock(priv);
+	return ret;
+}
+
 /* RSS: snapshot then set */
 
 static int
@@ -674,6 +929,154 @@ fo_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf)
 	s = fo_query_sub(priv);
 	if (s != NULL)
 		ret = rte_eth_dev_rss_hash_conf_get(s->port_id, conf);
+	fo_unlock(priv);
+	return ret;
+}
+
+static int
+fo_flow_ctrl_get(struct rte_eth_dev *dev, struct rte_eth_fc_conf *fc)
+{
+	struct fo_priv *priv = fo_priv(dev);
+	struct fo_sub *s;
+	int ret = -ENODEV;
+
+	fo_lock(priv);
+	s = fo_query_sub(priv);
+	if (s != NULL)
+		ret = rte_eth_dev_flow_ctrl_get(s->port_id, fc);
+	fo_unlock(priv);
+	return ret;
+}
+
+static int
+fo_fw_version_get(struct rte_eth_dev *dev, char *fw, size_t fw_size)
+{
+	struct fo_priv *priv = fo_priv(dev);
+	struct fo_sub *s;
+	int ret = -ENODEV;
+
+	fo_lock(priv);
+	s = fo_query_sub(priv);
+	if (s != NULL)
+		ret = rte_eth_dev_fw_version_get(s->port_id, fw, fw_size);
+	fo_unlock(priv);
+	return ret;
+}
+
+/*
+ * "failover: <the sub-port's mode> (<role> port <id>)": the burst
+ * functions a failover queue calls now are those of the active sub-port.
+ */
+static int
+fo_burst_mode_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_burst_mode *mode,
+		  bool rx)
+{
+	struct fo_priv *priv = fo_priv(dev);
+	struct rte_eth_burst_mode sm;
+	struct fo_sub *s;
+	int ret = -ENODEV;
+
+	memset(&sm, 0, sizeof(sm));
+	fo_lock(priv);
+	s = fo_query_sub(priv);
+	if (s != NULL)
+		ret = rx ? rte_eth_rx_burst_mode_get(s->port_id, qid, &sm) :
+			   rte_eth_tx_burst_mode_get(s->port_id, qid, &sm);
+	if (ret == 0) {
+		mode->flags = sm.flags;
+		snprintf(mode->info, sizeof(mode->info), "failover: %.*s (%s port %u)",
+			 (int)(sizeof(mode->info) - 48), sm.info, fo_role_name[s->role],
+			 s->port_id);
+	}
+	fo_unlock(priv);
+	return ret;
+}
+
+static int
+fo_rx_burst_mode_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_burst_mode *mode)
+{
+	return fo_burst_mode_get(dev, qid, mode, true);
+}
+
+static int
+fo_tx_burst_mode_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_burst_mode *mode)
+{
+	return fo_burst_mode_get(dev, qid, mode, false);
+}
+
+/* Keep in out[] only the packet types port also reports; how many are left. */
+static unsigned int
+fo_ptypes_and(uint16_t port, uint32_t *out, unsigned int n)
+{
+	uint32_t pt[FO_MAX_PTYPES];
+	unsigned int i, k = 0;
+	int j, m;
+
+	m = rte_eth_dev_get_supported_ptypes(port, RTE_PTYPE_ALL_MASK, pt, RTE_DIM(pt));
+	m = RTE_MIN(RTE_MAX(m, 0), (int)RTE_DIM(pt));
+	for (i = 0; i < n; i++)
+		for (j = 0; j < m; j++)
+			if (out[i] == pt[j]) {
+				out[k++] = out[i];
+				break;
+			}
+	return k;
+}
+
+/*
+ * Packet types both present sub-ports parse. 22.11 wants an array that
+ * outlives the call: the answer goes into priv, into the array not handed
+ * out last when it changed, so that a caller still reading the previous
+ * one is not disturbed by a second call.
+ */
+static const uint32_t *
+fo_dev_supported_ptypes_get(struct rte_eth_dev *dev)
+{
+	struct fo_priv *priv = fo_priv(dev);
+	uint32_t pt[FO_MAX_PTYPES + 1];
+	const uint32_t *ret = NULL;
+	struct fo_sub *s;
+	unsigned int n = 0;
+	bool first = true;
+	int m;
+
+	fo_lock(priv);
+	FO_FOREACH_SUB(priv, s) {
+		if (first) {
+			m = rte_eth_dev_get_supported_ptypes(s->port_id, RTE_PTYPE_ALL_MASK, pt,
+							     FO_MAX_PTYPES);
+			n = RTE_MIN(RTE_MAX(m, 0), FO_MAX_PTYPES);
+			first = false;
+		} else {
+			n = fo_ptypes_and(s->port_id, pt, n);
+		}
+	}
+	pt[n] = RTE_PTYPE_UNKNOWN;
+	if (n > 0) {
+		if (memcmp(priv->ptypes[priv->ptypes_cur], pt, (n + 1) * sizeof(pt[0])) != 0) {
+			priv->ptypes_cur ^= 1;
+			memcpy(priv->ptypes[priv->ptypes_cur], pt, (n + 1) * sizeof(pt[0]));
+		}
+		ret = priv->ptypes[priv->ptypes_cur];
+	}
+	fo_unlock(priv);
+	return ret;
+}
+
+/*
+ * The active path's TX queue (where the failover queue's packets went
+ * last); as for any PMD, not concurrently with a TX burst on the queue.
+ */
+static int
+fo_tx_done_cleanup(void *txq, uint32_t free_cnt)
+{
+	struct fo_txq *q = txq;
+	struct fo_priv *priv = container_of(q->fp, struct fo_priv, fp);
+	int ret = 0;
+
+	fo_lock(priv);
+	if (priv->fp.tx != FO_NO_PORT)
+		ret = rte_eth_tx_done_cleanup(priv->fp.tx, q->qid, free_cnt);
 	fo_unlock(priv);
 	return ret;
 }
@@ -890,4 +1293,16 @@ const struct eth_dev_ops fo_ops = {
 	.xstats_get = fo_xstats_get,
 	.xstats_get_names = fo_xstats_get_names,
 	.xstats_reset = fo_xstats_reset,
+	.dev_set_link_up = fo_dev_set_link_up,
+	.dev_set_link_down = fo_dev_set_link_down,
+	.rx_burst_mode_get = fo_rx_burst_mode_get,
+	.tx_burst_mode_get = fo_tx_burst_mode_get,
+	.dev_supported_ptypes_get = fo_dev_supported_ptypes_get,
+	.vlan_offload_set = fo_vlan_offload_set,
+	.vlan_strip_queue_set = fo_vlan_strip_queue_set,
+	.vlan_tpid_set = fo_vlan_tpid_set,
+	.flow_ctrl_get = fo_flow_ctrl_get,
+	.flow_ctrl_set = fo_flow_ctrl_set,
+	.fw_version_get = fo_fw_version_get,
+	.tx_done_cleanup = fo_tx_done_cleanup,
 };

@@ -53,6 +53,7 @@ extern int failover_logtype;
 #define FO_MAX_MAC_ADDRS 32
 #define FO_MAX_QUEUES 128
 #define FO_RSS_KEY_MAX 64
+#define FO_MAX_PTYPES 128
 #define FO_DEVSTR_MAX 512
 /*
  * Longest wait for a leaving sub-port's receive queues to be emptied, and
@@ -374,6 +375,20 @@ struct fo_priv {
 	bool rss_set;
 	struct rte_eth_rss_conf rss;
 	uint8_t rss_key[FO_RSS_KEY_MAX];
+	bool link_down;             /* the application set the link down */
+	uint64_t strip_q_set[FO_MAX_QUEUES / 64]; /* rx queues given a VLAN strip */
+	uint64_t strip_q_on[FO_MAX_QUEUES / 64];  /* ... and whether on */
+	uint16_t tpid[RTE_ETH_VLAN_TYPE_MAX];     /* 0: never set */
+	bool fc_set;
+	struct rte_eth_fc_conf fc;
+
+	/*
+	 * The packet types both sub-ports parse, as ethdev wants them (22.11:
+	 * an array the PMD keeps, ended by RTE_PTYPE_UNKNOWN). Two: a new
+	 * answer goes into the one not handed out last.
+	 */
+	uint32_t ptypes[2][FO_MAX_PTYPES + 1];
+	uint8_t ptypes_cur;
 
 	/* Statistics. */
 	struct rte_eth_stats acc;             /* from sub-ports that left */

@@ -137,6 +137,17 @@ fo_sub_start(struct fo_priv *priv, struct fo_sub *s)
 		       fo_role_name[s->role], s->port_id, rte_strerror(-ret));
 		return ret;
 	}
+	/* a PMD's start may bring its link up: a port set down stays down */
+	if (priv->link_down) {
+		ret = rte_eth_dev_set_link_down(s->port_id);
+		if (ret != 0) {
+			FO_LOG(ERR, "%s: %s port %u cannot be set link down: %s",
+			       priv->dev->data->name, fo_role_name[s->role], s->port_id,
+			       rte_strerror(-ret));
+			rte_eth_dev_stop(s->port_id);
+			return ret;
+		}
+	}
 	fo_slots_fill(priv, s);
 	fo_sub_state_set(s, FO_SUB_STARTED);
 	return 0;
@@ -447,7 +458,8 @@ fo_sub_set_mac(struct fo_priv *priv, uint16_t port)
 /*
  * Replay: bring a joining sub-port to the failover port's state, read
  * from where ethdev keeps it (dev->data, our queues) and, for what it
- * keeps nowhere, from priv (the multicast list, the RSS hash update).
+ * keeps nowhere, from priv (the multicast list, the RSS hash update,
+ * per-queue VLAN strip, TPIDs, flow control, link down).
  */
 #define FO_REPLAY(priv, s, what, expr) do {					\
 	int r_ = (expr);							\
@@ -506,6 +518,35 @@ fo_replay_addrs(struct fo_priv *priv, struct fo_sub *s)
 	return 0;
 }
 
+/*
+ * VLAN offloads need no step of their own: ethdev records them in
+ * dev_conf.rxmode.offloads, which fo_sub_configure() passes on. What it
+ * records nowhere is kept in priv: per-queue stripping, TPIDs, flow
+ * control, and a link the application set down (set again after a start:
+ * see fo_sub_start()).
+ */
+static int
+fo_replay_vlan_fc(struct fo_priv *priv, struct fo_sub *s)
+{
+	uint16_t port = s->port_id, q;
+	unsigned int t;
+
+	for (q = 0; q < priv->dev->data->nb_rx_queues; q++)
+		if (priv->strip_q_set[q / 64] & RTE_BIT64(q % 64))
+			FO_REPLAY(priv, s, "a queue's VLAN strip",
+				  rte_eth_dev_set_vlan_strip_on_queue(port, q,
+					!!(priv->strip_q_on[q / 64] & RTE_BIT64(q % 64))));
+	for (t = 0; t < RTE_ETH_VLAN_TYPE_MAX; t++)
+		if (priv->tpid[t] != 0)
+			FO_REPLAY(priv, s, "a VLAN TPID",
+				  rte_eth_dev_set_vlan_ether_type(port, t, priv->tpid[t]));
+	if (priv->fc_set)
+		FO_REPLAY(priv, s, "flow control", rte_eth_dev_flow_ctrl_set(port, &priv->fc));
+	if (priv->link_down)
+		FO_REPLAY(priv, s, "link down", rte_eth_dev_set_link_down(port));
+	return 0;
+}
+
 /* A port that cannot turn a receive mode off (net_null) only receives more. */
 static int
 fo_off_ok(int ret)
@@ -535,6 +576,7 @@ fo_sub_replay(struct fo_priv *priv, struct fo_sub *s)
 	FO_REPLAY(priv, s, "addresses", fo_replay_addrs(priv, s));
 	if (priv->rss_set)
 		FO_REPLAY(priv, s, "the RSS hash", rte_eth_dev_rss_hash_update(port, &priv->rss));
+	FO_REPLAY(priv, s, "VLAN and flow control", fo_replay_vlan_fc(priv, s));
 	return 0;
 }
 
