@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# Build and run every test suite, then the same suites (but qemu and
-# bench_guard) in the sanitized build of devtools/run-sanitized.sh (ASan,
+# Build and run every test suite, then the same suites (but qemu,
+# bench_guard, install) in the sanitized build of devtools/run-sanitized.sh (ASan,
 # LSan, UBSan; suites named asan:NAME); the last line is "N passed,
 # N failed" over both. FO_SANITIZED=0 leaves the sanitized run out.
 # Then valgrind memcheck (devtools/run-memcheck.sh, suites memcheck:NAME)
