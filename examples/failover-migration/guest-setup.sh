@@ -264,7 +264,15 @@ fi
 #    same address and pairs it by MAC at another (hotplug=mac, the default).
 #    --hot-plug makes testpmd start the device event monitor (the ADD
 #    uevents). The INFO log levels show net_failover's steps.
+# Installed like a distro PMD (meson install, or the .deb): EAL loads it
+# from its own driver directory, no -d. Else the plugin, if found.
+dopt=""
 if [ -z "$PLUGIN" ]; then
+	for p in /usr/lib/*/dpdk/pmds-*/librte_net_failover.so.*; do
+		[ -r "$p" ] && dopt=none
+	done
+fi
+if [ -z "$PLUGIN" ] && [ -z "$dopt" ]; then
 	for p in /usr/local/lib/x86_64-linux-gnu/librte_net_failover.so \
 		 /usr/local/lib64/librte_net_failover.so \
 		 /usr/local/lib/librte_net_failover.so \
@@ -276,9 +284,10 @@ if [ -z "$PLUGIN" ]; then
 	done
 	[ -n "$PLUGIN" ] || PLUGIN='<dir>/librte_net_failover.so'
 fi
+[ "$dopt" = none ] || dopt="-d $PLUGIN "
 vdev="net_failover0,${PR_BDF:+primary=$PR_BDF,}standby=$SB_BDF"
 cat <<EOF
-dpdk-testpmd -l 0-1 -d $PLUGIN \\
+dpdk-testpmd -l 0-1 $dopt\\
     --vdev '$vdev' \\
     --log-level=pmd.net.failover:info --log-level=lib.failover:info \\
     -- -i --hot-plug --forward-mode=macswap
