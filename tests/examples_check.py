@@ -75,6 +75,25 @@ def check_fwd(exe):
         sys.exit("FAIL: nothing forwarded from the failover port after the leave")
     print("ok: two ports, primary leaves: failover port received %d" % rx)
 
+    # net_ring sub-ports have no Rx interrupts: the loop sleeps between polls
+    if "port 0: Rx interrupts off" not in out:
+        sys.exit("FAIL: Rx interrupts on over net_ring sub-ports")
+
+    # net_tap sub-ports have them: idle, the loop waits in rte_epoll_wait()
+    if os.geteuid() != 0 or not os.path.exists("/dev/net/tun"):
+        print("skip: interrupt mode over net_tap (needs root and /dev/net/tun)")
+        return
+    out = run([exe] + eal("fwd3") + [
+        "--vdev", "net_failover0,primary=(net_tap_ex0,iface=foex0),"
+        "standby=(net_tap_ex1,iface=foex1)", "--", "--duration", "1"])
+    if "port 0: Rx interrupts on" not in out:
+        sys.exit("FAIL: Rx interrupts not on over net_tap sub-ports")
+    m = re.search(r"^idle: (\d+) interrupt waits, (\d+) ended by an Rx event$", out, re.M)
+    # 10 ms waits over about 1 s idle
+    if m is None or int(m.group(1)) < 20:
+        sys.exit("FAIL: the idle loop did not wait for Rx interrupts")
+    print("ok: net_tap sub-ports, idle: %s interrupt waits" % m.group(1))
+
 
 def check_create(exe):
     out = run([exe] + eal("create"))

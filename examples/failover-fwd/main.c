@@ -12,6 +12,12 @@
  * its own link goes up or down (no sub-port can transmit, or one can
  * again); a move between primary and standby keeps the link up, so the
  * main loop also asks rte_pmd_failover_active_path() every --check bursts.
+ *
+ * Idle: with Rx interrupts (intr_conf.rxq, when every port's sub-ports have
+ * them: net_tap, virtio-user, VFs), after IDLE_ROUNDS empty rounds the loop
+ * enables them, polls once more (a packet may have come just before) and
+ * sleeps in rte_epoll_wait() until a port receives, at most
+ * IDLE_WAIT_MS; without them it sleeps IDLE_SLEEP_US between polls.
  */
 
 #include <getopt.h>
@@ -26,6 +32,7 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
+#include <rte_interrupts.h>
 #include <rte_mbuf.h>
 
 #include <rte_pmd_failover.h>
@@ -35,6 +42,8 @@
 #define RING_SIZE 1024
 #define BURST 32
 #define IDLE_SLEEP_US 100
+#define IDLE_ROUNDS 16      /* empty rounds before the loop waits for an interrupt */
+#define IDLE_WAIT_MS 10     /* longest wait: the time triggers and --duration go on */
 #define MAX_PORTS 2
 
 static volatile bool quit;
@@ -51,9 +60,11 @@ static struct {
 	uint16_t id;
 	bool failover;
 	int role;                      /* last active path seen */
+	bool intr;                     /* Rx interrupts of queue 0 in this thread's epoll */
 	uint64_t rx, tx, dropped;
 } ports[MAX_PORTS];
 static unsigned int nb_ports;
+static uint64_t sleeps, wakes;         /* interrupt waits, and those an event ended */
 static uint64_t hz, start;
 
 static const char *
@@ -124,7 +135,7 @@ check_paths(void)
 }
 
 static int
-port_init(uint16_t port, struct rte_mempool *pool)
+port_setup(uint16_t port, struct rte_mempool *pool, bool rxq_intr)
 {
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
@@ -135,6 +146,7 @@ port_init(uint16_t port, struct rte_mempool *pool)
 		return ret;
 	/* the failover port raises LSC; a port that does not would refuse it */
 	conf.intr_conf.lsc = !!(*info.dev_flags & RTE_ETH_DEV_INTR_LSC);
+	conf.intr_conf.rxq = rxq_intr;
 	ret = rte_eth_dev_configure(port, 1, 1, &conf);
 	if (ret == 0)
 		ret = rte_eth_rx_queue_setup(port, 0, RING_SIZE, rte_eth_dev_socket_id(port),
@@ -146,6 +158,28 @@ port_init(uint16_t port, struct rte_mempool *pool)
 		ret = rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC, lsc_cb, NULL);
 	if (ret == 0)
 		ret = rte_eth_dev_start(port);
+	if (ret != 0 && conf.intr_conf.lsc)
+		rte_eth_dev_callback_unregister(port, RTE_ETH_EVENT_INTR_LSC, lsc_cb, NULL);
+	return ret;
+}
+
+/*
+ * With Rx interrupts if the port can (net_failover refuses to start when a
+ * sub-port has none: -ENOTSUP), else without.
+ */
+static int
+port_init(unsigned int i, struct rte_mempool *pool)
+{
+	uint16_t port = ports[i].id;
+	int ret;
+
+	ret = port_setup(port, pool, true);
+	if (ret == 0)
+		ports[i].intr = rte_eth_dev_rx_intr_ctl_q(port, 0, RTE_EPOLL_PER_THREAD,
+							  RTE_INTR_EVENT_ADD, NULL) == 0;
+	else
+		ret = port_setup(port, pool, false);
+	printf("port %u: Rx interrupts %s\n", port, ports[i].intr ? "on" : "off");
 	return ret;
 }
 
@@ -243,9 +277,55 @@ forward(unsigned int i)
 }
 
 static void
+intr_set(bool on)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_ports; i++)
+		if (on)
+			rte_eth_dev_rx_intr_enable(ports[i].id, 0);
+		else
+			rte_eth_dev_rx_intr_disable(ports[i].id, 0);
+}
+
+/* Every port has Rx interrupts: the loop may wait for them. */
+static bool
+intr_mode(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_ports; i++)
+		if (!ports[i].intr)
+			return false;
+	return true;
+}
+
+/* Idle for a while: wait for a port's Rx interrupt, at most IDLE_WAIT_MS. */
+static void
+idle(void)
+{
+	struct rte_epoll_event ev[MAX_PORTS];
+	unsigned int i;
+	uint16_t moved = 0;
+	int n;
+
+	intr_set(true);
+	/* what came between the last poll and the enable raised no event */
+	for (i = 0; i < nb_ports; i++)
+		moved += forward(i);
+	if (moved == 0) {
+		sleeps++;
+		n = rte_epoll_wait(RTE_EPOLL_PER_THREAD, ev, RTE_DIM(ev), IDLE_WAIT_MS);
+		wakes += n > 0;
+	}
+	intr_set(false);
+}
+
+static void
 main_loop(void)
 {
-	unsigned int bursts = 0, i;
+	unsigned int bursts = 0, empty = 0, i;
+	bool wait_intr = intr_mode();
 	uint16_t moved;
 
 	while (!quit && (opt.duration <= 0 || elapsed() < opt.duration)) {
@@ -258,13 +338,13 @@ main_loop(void)
 			check_paths();
 			triggers();
 		}
-		/*
-		 * Nothing came: net_failover has no Rx interrupt mode yet (no
-		 * rte_eth_dev_rx_intr_enable()), so instead of waiting on an
-		 * event, sleep a little before the next poll.
-		 */
-		if (moved == 0)
-			rte_delay_us_sleep(IDLE_SLEEP_US);
+		empty = moved == 0 ? empty + 1 : 0;
+		if (moved == 0 && !wait_intr) {
+			rte_delay_us_sleep(IDLE_SLEEP_US);  /* no interrupt to wait for */
+		} else if (empty >= IDLE_ROUNDS) {
+			empty = 0;
+			idle();
+		}
 	}
 }
 
@@ -347,7 +427,7 @@ main(int argc, char **argv)
 	if (pool == NULL)
 		rte_exit(EXIT_FAILURE, "cannot create the mbuf pool\n");
 	for (i = 0; i < nb_ports; i++) {
-		ret = port_init(ports[i].id, pool);
+		ret = port_init(i, pool);
 		if (ret != 0)
 			rte_exit(EXIT_FAILURE, "port %u: set-up failed: %s\n", ports[i].id,
 				 rte_strerror(-ret));
@@ -362,6 +442,8 @@ main(int argc, char **argv)
 		seed(ports[i].id, pool, opt.seed);
 	main_loop();
 	check_paths();
+	printf("idle: %" PRIu64 " interrupt waits, %" PRIu64 " ended by an Rx event\n", sleeps,
+	       wakes);
 	for (i = 0; i < nb_ports; i++) {
 		printf("port %u: rx %" PRIu64 " tx %" PRIu64 " dropped %" PRIu64 "\n",
 		       ports[i].id, ports[i].rx, ports[i].tx, ports[i].dropped);

@@ -38,6 +38,7 @@ fo_probe(struct rte_vdev_device *vdev)
 	priv = fo_priv(dev);
 	priv->dev = dev;
 	priv->args = args;
+	fo_intr_init(priv);
 	dev->data->mac_addrs = rte_zmalloc_socket(name,
 			FO_MAX_MAC_ADDRS * sizeof(struct rte_ether_addr), 0,
 			rte_socket_id());

@@ -105,6 +105,7 @@ fo_guard_leave(struct rte_device *dev, struct fo_guard *out)
 	__atomic_fetch_or(&out->priv->sub[role].ev, FO_EV_DYING, __ATOMIC_ACQ_REL);
 	fo_paths_publish(out->priv);
 	fo_quiesce(out->priv);
+	fo_intr_sub_disarm(out->priv, &out->priv->sub[role]);
 	fo_stats_final(&out->priv->sub[role]);
 	__atomic_fetch_or(&out->priv->sub[role].ev, FO_EV_GONE, __ATOMIC_ACQ_REL);
 	return true;

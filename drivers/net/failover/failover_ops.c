@@ -178,7 +178,15 @@ static const struct fo_fwd fo_fwd_configure = {
 static int
 fo_dev_configure(struct rte_eth_dev *dev)
 {
-	return fo_forward_op(dev, &fo_fwd_configure, fo_priv(dev), NULL);
+	struct fo_priv *priv = fo_priv(dev);
+	int ret;
+
+	fo_lock(priv);
+	ret = fo_forward(priv, &fo_fwd_configure, priv, NULL);
+	if (ret == 0)
+		ret = fo_intr_configure(priv);
+	fo_unlock(priv);
+	return ret;
 }
 
 /* start, stop, close */
@@ -281,6 +289,7 @@ fo_dev_close(struct rte_eth_dev *dev)
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
 	fo_events_uninit(priv);
+	fo_intr_uninit(priv);
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		fo_rx_queue_release(dev, q);
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
@@ -1305,4 +1314,6 @@ const struct eth_dev_ops fo_ops = {
 	.flow_ctrl_set = fo_flow_ctrl_set,
 	.fw_version_get = fo_fw_version_get,
 	.tx_done_cleanup = fo_tx_done_cleanup,
+	.rx_queue_intr_enable = fo_rx_queue_intr_enable,
+	.rx_queue_intr_disable = fo_rx_queue_intr_disable,
 };

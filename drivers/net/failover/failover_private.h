@@ -335,6 +335,21 @@ struct fo_txq {
 	struct fo_txq_conf conf;    /* replayed onto a joining sub-port */
 } __rte_cache_aligned;
 
+/*
+ * Rx interrupts (intr_conf.rxq): per failover Rx queue, an epoll fd of
+ * ours (the queue's event fd in dev->intr_handle) holding that queue's
+ * interrupt fd of each started sub-port. See failover_intr.c.
+ */
+struct fo_intr {
+	struct rte_intr_handle *h;  /* dev->intr_handle; NULL until wanted */
+	uint16_t nb;                /* Rx queues with an event fd */
+	int ep[FO_MAX_QUEUES];      /* their epoll fds, -1 */
+	int sub_fd[FO_NB_SUBS][FO_MAX_QUEUES]; /* sub-ports' fds in them, -1 */
+	rte_spinlock_t lock;        /* armed[] and on[]: the enable/disable ops */
+	uint16_t armed[FO_NB_SUBS]; /* started sub-ports enable/disable reach */
+	uint64_t on[FO_MAX_QUEUES / 64]; /* queues the application enabled */
+};
+
 struct fo_priv {
 	union fo_fp fp __rte_cache_aligned;  /* read by every burst */
 
@@ -399,6 +414,8 @@ struct fo_priv {
 	struct fo_switch last_switch;         /* (pub_lock) */
 	bool stopping;                        /* the application stops it (pub_lock) */
 	uint64_t refused;                     /* ports handed over, not adopted */
+
+	struct fo_intr intr;                  /* Rx interrupts */
 };
 
 static inline struct fo_priv *
@@ -485,6 +502,7 @@ fo_own_call(const struct fo_priv *priv)
  *   failover_devargs.c, failover_rxtx.c  parsing; bursts and grace period
  *   failover_stats.c                     counters
  *   failover_paths.c                     the path rule and its publication
+ *   failover_intr.c                      Rx interrupts: the queues' event fds
  *   failover_guard.c                     adopted devices' removal interposed
  *   failover_sub.c                       sub-port lifecycle
  *   failover_hotplug.c                   devices RTE_DEV_EVENT_ADD announced
@@ -529,6 +547,16 @@ void fo_paths_uninit(struct fo_priv *priv);
 int fo_port_role(const struct fo_priv *priv, uint16_t port);
 struct fo_switch fo_paths_last_switch(struct fo_priv *priv);
 int fo_switch_cause(const struct fo_switch *sw, char *buf, size_t len);
+
+/* failover_intr.c: Rx interrupts, the queues' event fds fed by the sub-ports' */
+void fo_intr_init(struct fo_priv *priv);
+int fo_intr_configure(struct fo_priv *priv);
+void fo_intr_uninit(struct fo_priv *priv);
+int fo_intr_sub_add(struct fo_priv *priv, struct fo_sub *s);
+void fo_intr_sub_disarm(struct fo_priv *priv, const struct fo_sub *s);
+void fo_intr_sub_del(struct fo_priv *priv, struct fo_sub *s);
+int fo_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid);
+int fo_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t qid);
 
 /* failover_guard.c: adopted devices' removal interposed (vdev, PCI) */
 void fo_guard_set(struct fo_priv *priv, uint16_t port);

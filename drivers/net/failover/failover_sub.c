@@ -113,7 +113,7 @@ fo_sub_configure(struct fo_priv *priv, struct fo_sub *s)
 	conf.intr_conf.lsc = fo_sub_lsc_ok(s->port_id);
 	conf.intr_conf.rmv = !!(rte_eth_devices[s->port_id].data->dev_flags &
 				RTE_ETH_DEV_INTR_RMV);
-	conf.intr_conf.rxq = 0;
+	conf.intr_conf.rxq = data->dev_conf.intr_conf.rxq;  /* see fo_intr_sub_add() */
 	conf.rxmode.mtu = data->mtu;
 	ret = rte_eth_dev_configure(s->port_id, data->nb_rx_queues, data->nb_tx_queues, &conf);
 	if (ret != 0)
@@ -148,6 +148,11 @@ fo_sub_start(struct fo_priv *priv, struct fo_sub *s)
 			return ret;
 		}
 	}
+	ret = fo_intr_sub_add(priv, s);
+	if (ret != 0) {
+		rte_eth_dev_stop(s->port_id);
+		return ret;
+	}
 	fo_slots_fill(priv, s);
 	fo_sub_state_set(s, FO_SUB_STARTED);
 	return 0;
@@ -166,6 +171,7 @@ fo_sub_stop(struct fo_priv *priv, struct fo_sub *s)
 	fo_sub_link_down(s);
 	fo_paths_publish(priv);
 	fo_quiesce(priv);
+	fo_intr_sub_del(priv, s);
 	ret = rte_eth_dev_stop(s->port_id);
 	if (ret != 0)
 		FO_LOG(WARNING, "%s: stop of %s port %u failed: %s", priv->dev->data->name,
@@ -268,6 +274,7 @@ fo_sub_forget(struct fo_priv *priv, struct fo_sub *s)
 	FO_LOCK_ASSERT(priv);
 	if (fo_sub_state(s) != FO_SUB_ABSENT) {
 		fo_guard_clear(s->port_id);
+		fo_intr_sub_del(priv, s);
 		fo_stats_fold(priv, s, false);
 		fo_sub_clear(priv, s);
 		s->probed = false;
