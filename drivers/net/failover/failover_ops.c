@@ -281,6 +281,7 @@ fo_dev_close(struct rte_eth_dev *dev)
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
 	fo_events_uninit(priv);
+	fo_flow_uninit(priv);
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		fo_rx_queue_release(dev, q);
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
@@ -1305,4 +1306,5 @@ const struct eth_dev_ops fo_ops = {
 	.flow_ctrl_set = fo_flow_ctrl_set,
 	.fw_version_get = fo_fw_version_get,
 	.tx_done_cleanup = fo_tx_done_cleanup,
+	.flow_ops_get = fo_flow_ops_get,
 };
