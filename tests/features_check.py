@@ -57,6 +57,7 @@ FEATURES = {
     "DCB": ["op:get_dcb_info"],
     "VLAN filter": ["op:vlan_filter_set"],
     "Flow control": ["op:flow_ctrl_get", "op:flow_ctrl_set"],
+    "Flow API": ["op:flow_ops_get"],
     "Rate limitation": ["op:set_queue_rate_limit"],
     "Congestion management": ["op:cman_info_get", "op:cman_config_set",
                               "op:cman_config_get"],

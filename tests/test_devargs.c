@@ -210,6 +210,8 @@ test_link_poll_range(void)
 			    "negative");
 	TEST_ASSERT_SUCCESS(expect_bad("standby=(net_null_l0),rx_port_rewrite=yes", "yes"),
 			    "rx_port_rewrite not 0/1");
+	TEST_ASSERT_SUCCESS(expect_bad("standby=(net_null_l0),flow_partial=2",
+				       "flow_partial: '2' is not 0 or 1"), "flow_partial not 0/1");
 	return expect_bad("standby=(net_null_l0),link_poll_ms=5ms", "5ms");
 }
 

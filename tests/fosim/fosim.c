@@ -26,6 +26,7 @@
 #include <rte_string_fns.h>
 #include <ethdev_driver.h>
 #include <ethdev_vdev.h>
+#include <rte_flow_driver.h>
 #include <bus_vdev_driver.h>
 
 #include "fosim.h"
@@ -47,6 +48,8 @@ RTE_LOG_REGISTER_SUFFIX(fosim_logtype, fosim, NOTICE);
 #define FOSIM_RETA_MAX RTE_ETH_RSS_RETA_SIZE_512
 #define FOSIM_FAIL_STR_MAX 256
 #define FOSIM_MAX_PTYPES 16
+#define FOSIM_FLOW_MAX 64
+#define FOSIM_FLOW_DEFAULT 16
 
 /* The packet types a port may report: devarg ptypes= picks them by bit. */
 static const uint32_t fosim_all_ptypes[] = {
@@ -69,7 +72,10 @@ static const uint32_t fosim_all_ptypes[] = {
 	X(RXQ_SETUP, rxq_setup) X(TXQ_SETUP, txq_setup) \
 	X(LINK_UP, link_up) X(LINK_DOWN, link_down) \
 	X(VLAN_OFFLOAD, vlan_offload) X(VLAN_TPID, vlan_tpid) \
-	X(FLOW_CTRL, flow_ctrl)
+	X(FLOW_CTRL, flow_ctrl) \
+	X(FLOW_VALIDATE, flow_validate) X(FLOW_CREATE, flow_create) \
+	X(FLOW_DESTROY, flow_destroy) X(FLOW_FLUSH, flow_flush) \
+	X(FLOW_QUERY, flow_query) X(FLOW_ISOLATE, flow_isolate)
 #define FOSIM_COUNTED_OPS(X) \
 	X(CLOSE, close) X(INFOS_GET, infos_get) X(LINK_UPDATE, link_update) \
 	X(MAC_REMOVE, mac_remove) X(RSS_GET, rss_get) \
@@ -114,6 +120,16 @@ struct fosim_conf {
 	uint8_t no_mac_set;
 	uint8_t tx_sink;
 	uint16_t ptypes;		/* bits of fosim_all_ptypes[] reported */
+	uint16_t flow_max;		/* rules it holds at most; 0: no rte_flow */
+	uint8_t flow_no_udp;		/* refuses the UDP item */
+};
+
+/* A rule of the flow engine (its handle is its address). */
+struct fosim_rule {
+	bool used;
+	uint32_t seq;			/* creation order */
+	struct fosim_flow_info info;
+	uint64_t hits, bytes;
 };
 
 struct fosim_queue {
@@ -144,6 +160,9 @@ struct fosim_priv {
 	uint64_t strip_q;		/* rx queues with VLAN strip on */
 	uint16_t tpid[RTE_ETH_VLAN_TYPE_MAX];
 	struct rte_eth_fc_conf fc;
+	struct fosim_rule rules[FOSIM_FLOW_MAX];
+	uint32_t flow_seq;
+	uint8_t isolated;
 };
 
 /*
@@ -559,6 +578,7 @@ fosim_close(struct rte_eth_dev *dev)
 	rte_eal_alarm_cancel(fosim_alarm,
 			     fosim_alarm_arg(d->port_id, RTE_ETH_EVENT_INTR_RMV));
 	fosim_queues(dev, FOSIM_Q_FREE);
+	memset(fosim_priv(dev)->rules, 0, sizeof(fosim_priv(dev)->rules));
 	/* mac_addrs and dev_private are freed by rte_eth_dev_release_port() */
 	return 0;
 }
@@ -952,8 +972,244 @@ fosim_reset(struct rte_eth_dev *dev)
 	memset(p->tpid, 0, sizeof(p->tpid));
 	memset(&p->fc, 0, sizeof(p->fc));
 	p->strip_q = 0;
+	memset(p->rules, 0, sizeof(p->rules));
+	p->isolated = 0;
 	dev->data->promiscuous = 0;
 	dev->data->all_multicast = 0;
+	return 0;
+}
+
+/*
+ * Flow engine: ingress rules of group 0, a pattern of ETH, IPV4 and UDP
+ * items (each at most once, in that order; VOID anywhere), one fate (QUEUE
+ * of a configured rx queue, or DROP) and an optional COUNT; at most
+ * flow_max rules. Nothing is matched: COUNT counters move by
+ * fosim_flow_hit().
+ */
+static int
+fosim_flow_err(struct rte_flow_error *error, int code, enum rte_flow_error_type type,
+	       const void *cause, const char *msg)
+{
+	return rte_flow_error_set(error, code, type, cause, msg);
+}
+
+static int
+fosim_flow_parse(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
+		 const struct rte_flow_item pattern[], const struct rte_flow_action actions[],
+		 struct fosim_flow_info *info, struct rte_flow_error *error)
+{
+	const struct fosim_priv *p = fosim_priv(dev);
+	const struct rte_flow_item *it;
+	const struct rte_flow_action *ac;
+	int fates = 0, last = 0, rank;
+
+	memset(info, 0, sizeof(*info));
+	if (attr == NULL || pattern == NULL || actions == NULL)
+		return fosim_flow_err(error, EINVAL, RTE_FLOW_ERROR_TYPE_UNSPECIFIED, NULL,
+				      "fosim: attr, pattern and actions needed");
+	if (!attr->ingress || attr->egress || attr->transfer)
+		return fosim_flow_err(error, ENOTSUP, RTE_FLOW_ERROR_TYPE_ATTR, attr,
+				      "fosim: ingress rules only");
+	if (attr->group != 0)
+		return fosim_flow_err(error, ENOTSUP, RTE_FLOW_ERROR_TYPE_ATTR_GROUP, attr,
+				      "fosim: group 0 only");
+	for (it = pattern; it->type != RTE_FLOW_ITEM_TYPE_END; it++) {
+		switch (it->type) {
+		case RTE_FLOW_ITEM_TYPE_VOID:
+			continue;
+		case RTE_FLOW_ITEM_TYPE_ETH:
+			rank = 1;
+			break;
+		case RTE_FLOW_ITEM_TYPE_IPV4:
+			rank = 2;
+			if (it->spec != NULL)
+				info->ipv4_dst = ((const struct rte_flow_item_ipv4 *)
+						  it->spec)->hdr.dst_addr;
+			break;
+		case RTE_FLOW_ITEM_TYPE_UDP:
+			rank = 3;
+			if (p->conf.flow_no_udp)
+				return fosim_flow_err(error, ENOTSUP, RTE_FLOW_ERROR_TYPE_ITEM, it,
+						      "fosim: no UDP item here");
+			if (it->spec != NULL)
+				info->udp_dst = rte_be_to_cpu_16(((const struct rte_flow_item_udp *)
+								  it->spec)->hdr.dst_port);
+			break;
+		default:
+			return fosim_flow_err(error, ENOTSUP, RTE_FLOW_ERROR_TYPE_ITEM, it,
+					      "fosim: item not supported");
+		}
+		if (rank <= last)
+			return fosim_flow_err(error, EINVAL, RTE_FLOW_ERROR_TYPE_ITEM, it,
+					      "fosim: items out of order");
+		last = rank;
+		info->items |= RTE_BIT32(rank - 1);
+	}
+	for (ac = actions; ac->type != RTE_FLOW_ACTION_TYPE_END; ac++) {
+		switch (ac->type) {
+		case RTE_FLOW_ACTION_TYPE_VOID:
+			break;
+		case RTE_FLOW_ACTION_TYPE_QUEUE:
+			if (ac->conf == NULL || ((const struct rte_flow_action_queue *)
+						 ac->conf)->index >= dev->data->nb_rx_queues)
+				return fosim_flow_err(error, EINVAL, RTE_FLOW_ERROR_TYPE_ACTION_CONF,
+						      ac, "fosim: no such rx queue");
+			info->queue = ((const struct rte_flow_action_queue *)ac->conf)->index;
+			fates++;
+			break;
+		case RTE_FLOW_ACTION_TYPE_DROP:
+			info->drop = 1;
+			fates++;
+			break;
+		case RTE_FLOW_ACTION_TYPE_COUNT:
+			info->count = 1;
+			break;
+		default:
+			return fosim_flow_err(error, ENOTSUP, RTE_FLOW_ERROR_TYPE_ACTION, ac,
+					      "fosim: action not supported");
+		}
+	}
+	if (fates != 1)
+		return fosim_flow_err(error, EINVAL, RTE_FLOW_ERROR_TYPE_ACTION, actions,
+				      "fosim: one fate (QUEUE or DROP) needed");
+	return 0;
+}
+
+/* Counts the call; an injected failure is -EIO with a message. */
+static int
+fosim_flow_op(struct rte_eth_dev *dev, enum fosim_op op, struct rte_flow_error *error)
+{
+	if (fosim_op(dev, op) != 0)
+		return fosim_flow_err(error, EIO, RTE_FLOW_ERROR_TYPE_UNSPECIFIED, NULL,
+				      "fosim: injected failure");
+	return 0;
+}
+
+static int
+fosim_flow_validate(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
+		    const struct rte_flow_item pattern[],
+		    const struct rte_flow_action actions[], struct rte_flow_error *error)
+{
+	struct fosim_flow_info info;
+	int ret = fosim_flow_op(dev, FOSIM_OP_FLOW_VALIDATE, error);
+
+	return ret != 0 ? ret : fosim_flow_parse(dev, attr, pattern, actions, &info, error);
+}
+
+static struct rte_flow *
+fosim_flow_create(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
+		  const struct rte_flow_item pattern[],
+		  const struct rte_flow_action actions[], struct rte_flow_error *error)
+{
+	struct fosim_priv *p = fosim_priv(dev);
+	struct fosim_flow_info info;
+	unsigned int i, n = 0;
+
+	if (fosim_flow_op(dev, FOSIM_OP_FLOW_CREATE, error) != 0 ||
+	    fosim_flow_parse(dev, attr, pattern, actions, &info, error) != 0)
+		return NULL;
+	for (i = 0; i < FOSIM_FLOW_MAX; i++)
+		n += p->rules[i].used;
+	for (i = 0; i < FOSIM_FLOW_MAX && p->rules[i].used; i++)
+		;
+	if (n >= p->conf.flow_max || i == FOSIM_FLOW_MAX) {
+		fosim_flow_err(error, ENOSPC, RTE_FLOW_ERROR_TYPE_HANDLE, NULL,
+			       "fosim: rule table full");
+		return NULL;
+	}
+	p->rules[i] = (struct fosim_rule){ .used = true, .seq = p->flow_seq++, .info = info };
+	return (struct rte_flow *)&p->rules[i];
+}
+
+static struct fosim_rule *
+fosim_rule_of(struct rte_eth_dev *dev, struct rte_flow *flow)
+{
+	struct fosim_priv *p = fosim_priv(dev);
+	struct fosim_rule *r = (struct fosim_rule *)flow;
+
+	if (r < &p->rules[0] || r >= &p->rules[FOSIM_FLOW_MAX] || !r->used)
+		return NULL;
+	return r;
+}
+
+static int
+fosim_flow_destroy(struct rte_eth_dev *dev, struct rte_flow *flow,
+		   struct rte_flow_error *error)
+{
+	struct fosim_rule *r;
+	int ret = fosim_flow_op(dev, FOSIM_OP_FLOW_DESTROY, error);
+
+	if (ret != 0)
+		return ret;
+	r = fosim_rule_of(dev, flow);
+	if (r == NULL)
+		return fosim_flow_err(error, EINVAL, RTE_FLOW_ERROR_TYPE_HANDLE, flow,
+				      "fosim: no such rule");
+	r->used = false;
+	return 0;
+}
+
+static int
+fosim_flow_flush(struct rte_eth_dev *dev, struct rte_flow_error *error)
+{
+	int ret = fosim_flow_op(dev, FOSIM_OP_FLOW_FLUSH, error);
+
+	if (ret == 0)
+		memset(fosim_priv(dev)->rules, 0, sizeof(fosim_priv(dev)->rules));
+	return ret;
+}
+
+static int
+fosim_flow_query(struct rte_eth_dev *dev, struct rte_flow *flow,
+		 const struct rte_flow_action *action, void *data,
+		 struct rte_flow_error *error)
+{
+	struct rte_flow_query_count *c = data;
+	struct fosim_rule *r;
+	int ret = fosim_flow_op(dev, FOSIM_OP_FLOW_QUERY, error);
+
+	if (ret != 0)
+		return ret;
+	r = fosim_rule_of(dev, flow);
+	if (r == NULL)
+		return fosim_flow_err(error, EINVAL, RTE_FLOW_ERROR_TYPE_HANDLE, flow,
+				      "fosim: no such rule");
+	if (action == NULL || action->type != RTE_FLOW_ACTION_TYPE_COUNT || !r->info.count)
+		return fosim_flow_err(error, ENOTSUP, RTE_FLOW_ERROR_TYPE_ACTION, action,
+				      "fosim: only COUNT of a counting rule is queried");
+	c->hits_set = 1;
+	c->bytes_set = 1;
+	c->hits = r->hits;
+	c->bytes = r->bytes;
+	if (c->reset)
+		r->hits = r->bytes = 0;
+	return 0;
+}
+
+static int
+fosim_flow_isolate(struct rte_eth_dev *dev, int set, struct rte_flow_error *error)
+{
+	int ret = fosim_flow_op(dev, FOSIM_OP_FLOW_ISOLATE, error);
+
+	if (ret == 0)
+		fosim_priv(dev)->isolated = !!set;
+	return ret;
+}
+
+static const struct rte_flow_ops fosim_flow_ops = {
+	.validate = fosim_flow_validate,
+	.create = fosim_flow_create,
+	.destroy = fosim_flow_destroy,
+	.flush = fosim_flow_flush,
+	.query = fosim_flow_query,
+	.isolate = fosim_flow_isolate,
+};
+
+static int
+fosim_flow_ops_get(struct rte_eth_dev *dev, const struct rte_flow_ops **ops)
+{
+	RTE_SET_USED(dev);
+	*ops = &fosim_flow_ops;
 	return 0;
 }
 
@@ -998,6 +1254,7 @@ static const struct eth_dev_ops fosim_ops = {
 	.flow_ctrl_set = fosim_flow_ctrl_set,
 	.fw_version_get = fosim_fw_version_get,
 	.tx_done_cleanup = fosim_tx_done_cleanup,
+	.flow_ops_get = fosim_flow_ops_get,
 };
 
 /* Devargs */
@@ -1038,6 +1295,8 @@ static const struct fosim_param fosim_params[] = {
 	FOSIM_PARAM("no_mac_set", INT, no_mac_set, 1),
 	FOSIM_PARAM("tx_sink", INT, tx_sink, 1),
 	FOSIM_PARAM("ptypes", INT, ptypes, UINT16_MAX),
+	FOSIM_PARAM("flow_max", INT, flow_max, FOSIM_FLOW_MAX),
+	FOSIM_PARAM("flow_no_udp", INT, flow_no_udp, 1),
 	FOSIM_PARAM("fail", FAIL, fail, 0),
 	FOSIM_PARAM("link", LINK, link_up, 0),
 };
@@ -1108,6 +1367,7 @@ fosim_conf_default(struct fosim_conf *c, const char *name)
 	c->rmv = 1;
 	c->link_up = 1;
 	c->ptypes = UINT16_MAX;
+	c->flow_max = FOSIM_FLOW_DEFAULT;
 }
 
 static int
@@ -1198,6 +1458,8 @@ fosim_create(struct rte_vdev_device *vdev, const struct fosim_conf *c)
 	}
 	if (c->no_mac_set)
 		p->ops.mac_addr_set = NULL;
+	if (c->flow_max == 0)  /* no rte_flow at all, as net_null */
+		p->ops.flow_ops_get = NULL;
 	for (i = 0, n = 0; i < RTE_DIM(fosim_all_ptypes); i++)
 		if (c->ptypes & RTE_BIT32(i))
 			p->ptypes[n++] = fosim_all_ptypes[i];
@@ -1310,7 +1572,7 @@ RTE_PMD_REGISTER_PARAM_STRING(net_fosim,
 	"rx_offload_capa=<mask> tx_offload_capa=<mask> rss_capa=<mask> "
 	"reta_size=<n> hash_key_size=<n> lsc=<0|1> lsc_lost=<0|1> rmv=<0|1> "
 	"fail=<op>[+<op>...] link=<up|down> no_mac_set=<0|1> tx_sink=<0|1> "
-	"ptypes=<mask>");
+	"ptypes=<mask> flow_max=<0-64> flow_no_udp=<0|1>");
 
 /* Test API */
 
@@ -1340,6 +1602,74 @@ fosim_queue_get(uint16_t port_id, uint16_t qid, bool rx,
 		return -EINVAL;
 	*q = rx ? dev->data->rx_queues[qid] : dev->data->tx_queues[qid];
 	return *q != NULL ? 0 : -EINVAL;
+}
+
+int
+fosim_flow_list(uint16_t port_id, struct fosim_flow_info *out, unsigned int max)
+{
+	struct rte_eth_dev *dev = fosim_dev(port_id);
+	const struct fosim_rule *r, *best;
+	uint32_t after = 0;
+	unsigned int n = 0;
+	bool first = true;
+	struct fosim_priv *p;
+
+	if (dev == NULL)
+		return -ENODEV;
+	p = fosim_priv(dev);
+	for (;;) {  /* by creation order */
+		best = NULL;
+		for (r = &p->rules[0]; r < &p->rules[FOSIM_FLOW_MAX]; r++)
+			if (r->used && (first || r->seq > after) &&
+			    (best == NULL || r->seq < best->seq))
+				best = r;
+		if (best == NULL)
+			return n;
+		if (n < max && out != NULL)
+			out[n] = best->info;
+		n++;
+		after = best->seq;
+		first = false;
+	}
+}
+
+int
+fosim_flow_hit(uint16_t port_id, unsigned int index, uint64_t hits, uint64_t bytes)
+{
+	struct rte_eth_dev *dev = fosim_dev(port_id);
+	struct fosim_rule *r, *best;
+	uint32_t after = 0;
+	unsigned int n = 0;
+	bool first = true;
+	struct fosim_priv *p;
+
+	if (dev == NULL)
+		return -ENODEV;
+	p = fosim_priv(dev);
+	for (;;) {
+		best = NULL;
+		for (r = &p->rules[0]; r < &p->rules[FOSIM_FLOW_MAX]; r++)
+			if (r->used && (first || r->seq > after) &&
+			    (best == NULL || r->seq < best->seq))
+				best = r;
+		if (best == NULL)
+			return -ENOENT;
+		if (n++ == index) {
+			best->hits += hits;
+			best->bytes += bytes;
+			return 0;
+		}
+		after = best->seq;
+		first = false;
+	}
+}
+
+int
+fosim_flow_isolated(uint16_t port_id)
+{
+	struct rte_eth_dev *dev = fosim_dev(port_id);
+
+	return dev == NULL ? -ENODEV : fosim_priv(dev)->isolated;
 }
 
 int

@@ -28,6 +28,14 @@
  *   ptypes=0x..              which of its 14 packet types it reports (bit i:
  *                            entry i of fosim_all_ptypes[], L2 ether first);
  *                            default all, 0 = no dev_supported_ptypes_get op
+ *   flow_max=N               rte_flow rules it holds at most (16, up to 64);
+ *                            0 = no flow_ops_get op (as net_null)
+ *   flow_no_udp=1            its flow engine refuses the UDP item
+ * Flow engine (rte_flow): ingress rules of group 0, a pattern of ETH, IPV4
+ * and UDP items (each at most once, in that order; VOID anywhere), one fate
+ * (QUEUE of a configured rx queue, or DROP) and an optional COUNT, which
+ * query answers; isolate is recorded. Nothing is matched: the counters
+ * move by fosim_flow_hit(). Rules go at close and reset.
  * Burst mode info is "fosim ring rx" / "fosim ring tx", the firmware
  * version "fosim-<port id>.0"; tx_done_cleanup frees nothing (counted).
  * rte_eth_dev_set_link_up/down() change the link too, without an event.
@@ -63,12 +71,36 @@ extern "C" {
 
 #define FOSIM_DRV_NAME "net_fosim"
 
+/* A rule a port holds, as its flow engine read it. */
+struct fosim_flow_info {
+	uint32_t items;     /* bit 0 ETH, 1 IPV4, 2 UDP */
+	uint32_t ipv4_dst;  /* from the IPV4 spec (network order), 0 if none */
+	uint16_t udp_dst;   /* from the UDP spec (host order), 0 if none */
+	uint16_t queue;     /* QUEUE index */
+	uint8_t drop;       /* DROP */
+	uint8_t count;      /* COUNT */
+};
+
+/*
+ * The rules the port holds, in creation order: up to max copied into out
+ * (may be NULL); returns how many it holds.
+ */
+int fosim_flow_list(uint16_t port_id, struct fosim_flow_info *out, unsigned int max);
+
+/* Add to the COUNT counters of the index-th rule (creation order); -ENOENT. */
+int fosim_flow_hit(uint16_t port_id, unsigned int index, uint64_t hits, uint64_t bytes);
+
+/* 1 if the port was put in isolated mode (rte_flow_isolate), 0 if not. */
+int fosim_flow_isolated(uint16_t port_id);
+
 /*
  * Make the listed ops fail with -EIO from now on: ops joined by '+' (or
  * ','), "" or NULL clears all.  Names: configure, start, stop, mtu,
  * promisc, allmulti, mac_set, mac_add, mc_list, vlan_filter, rss_update,
  * reta_update, rxq_setup, txq_setup, link_up, link_down, vlan_offload,
- * vlan_tpid, flow_ctrl (the set; the get is only counted).
+ * vlan_tpid, flow_ctrl (the set; the get is only counted), flow_validate,
+ * flow_create, flow_destroy, flow_flush, flow_query, flow_isolate (these
+ * set the rte_flow_error message "fosim: injected failure").
  * -EINVAL (and nothing changed) on an unknown name.
  */
 int fosim_set_fail(uint16_t port_id, const char *ops);

@@ -4,7 +4,7 @@
  * Devargs:
  *   primary=<dev>,standby=<dev>[,mac=<xx:xx:xx:xx:xx:xx>][,link_poll_ms=<n>]
  *   [,rx_port_rewrite=0|1][,rx_idle_poll_us=<n>][,hotplug=off|named|mac]
- *   [,hotplug_timeout_ms=<n>][,adopt_delay_ms=<n>]
+ *   [,hotplug_timeout_ms=<n>][,adopt_delay_ms=<n>][,flow_partial=0|1]
  *   <dev> := <name> | (<driver><id>,<k>=<v>,...)
  *
  * rte_kvargs cannot split values that hold commas and '=' (22.11 ends a key
@@ -31,10 +31,12 @@
 #define FO_ARG_HOTPLUG_TIMEOUT "hotplug_timeout_ms"
 #define FO_ARG_ADOPT_DELAY "adopt_delay_ms"
 #define FO_ARG_RX_IDLE_POLL "rx_idle_poll_us"
+#define FO_ARG_FLOW_PARTIAL "flow_partial"
 
 static const char *const fo_arg_keys[] = {
 	FO_ARG_PRIMARY, FO_ARG_STANDBY, FO_ARG_MAC, FO_ARG_LINK_POLL, FO_ARG_RX_PORT,
 	FO_ARG_HOTPLUG, FO_ARG_HOTPLUG_TIMEOUT, FO_ARG_ADOPT_DELAY, FO_ARG_RX_IDLE_POLL,
+	FO_ARG_FLOW_PARTIAL,
 };
 
 /* The roles as devargs and log lines name them (FO_NONE: no path). */
@@ -201,14 +203,24 @@ parse_hotplug(const char *val, struct fo_args *args)
 }
 
 static int
-parse_rx_port(const char *val, struct fo_args *args)
+parse_bool(const char *key, const char *val, bool *out)
 {
 	if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0) {
-		FO_LOG(ERR, "rx_port_rewrite: '%s' is not 0 or 1", val);
+		FO_LOG(ERR, "%s: '%s' is not 0 or 1", key, val);
 		return -EINVAL;
 	}
-	args->rx_port_keep = val[0] == '0';
+	*out = val[0] == '1';
 	return 0;
+}
+
+static int
+parse_rx_port(const char *val, struct fo_args *args)
+{
+	bool rewrite;
+	int ret = parse_bool(FO_ARG_RX_PORT, val, &rewrite);
+
+	args->rx_port_keep = !rewrite;
+	return ret;
 }
 
 static int
@@ -244,6 +256,8 @@ parse_item(char *item, struct fo_args *args, unsigned int *seen)
 		return parse_rx_port(val, args);
 	if (strcmp(item, FO_ARG_HOTPLUG) == 0)
 		return parse_hotplug(val, args);
+	if (strcmp(item, FO_ARG_FLOW_PARTIAL) == 0)
+		return parse_bool(item, val, &args->flow_partial);
 	if (strcmp(item, FO_ARG_RX_IDLE_POLL) == 0)
 		return parse_us(item, val, FO_RX_IDLE_POLL_US_MIN, FO_RX_IDLE_POLL_US_MAX,
 				&args->rx_idle_poll_us);

@@ -166,4 +166,5 @@ RTE_PMD_REGISTER_PARAM_STRING(net_failover,
 	"rx_idle_poll_us=<100-1000000> "
 	"hotplug=<off|named|mac> "
 	"hotplug_timeout_ms=<0-600000> "
-	"adopt_delay_ms=<0-10000>");
+	"adopt_delay_ms=<0-10000> "
+	"flow_partial=<0|1>");

@@ -290,6 +290,7 @@ fo_dev_close(struct rte_eth_dev *dev)
 		return 0;
 	fo_events_uninit(priv);
 	fo_intr_uninit(priv);
+	fo_flow_uninit(priv);
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		fo_rx_queue_release(dev, q);
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
@@ -1316,4 +1317,5 @@ const struct eth_dev_ops fo_ops = {
 	.tx_done_cleanup = fo_tx_done_cleanup,
 	.rx_queue_intr_enable = fo_rx_queue_intr_enable,
 	.rx_queue_intr_disable = fo_rx_queue_intr_disable,
+	.flow_ops_get = fo_flow_ops_get,
 };

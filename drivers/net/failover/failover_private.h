@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/queue.h>
 
 #include <rte_atomic.h>
 #include <rte_debug.h>
@@ -124,6 +125,7 @@ struct fo_args {
 	uint32_t hotplug_timeout_ms;
 	uint32_t adopt_delay_ms; /* a port the application probed waits this long */
 	uint32_t rx_idle_poll_us;  /* period of the idle inactive path's poll */
+	bool flow_partial;       /* a rule a sub-port refuses stays on the other */
 };
 
 /*
@@ -396,6 +398,9 @@ struct fo_priv {
 	uint16_t tpid[RTE_ETH_VLAN_TYPE_MAX];     /* 0: never set */
 	bool fc_set;
 	struct rte_eth_fc_conf fc;
+	TAILQ_HEAD(fo_flow_list, rte_flow) flows; /* rte_flow rules, in creation order */
+	bool flows_init;
+	bool flow_isolated;
 
 	/*
 	 * The packet types both sub-ports parse, as ethdev wants them (22.11:
@@ -504,6 +509,7 @@ fo_own_call(const struct fo_priv *priv)
  *   failover_paths.c                     the path rule and its publication
  *   failover_intr.c                      Rx interrupts: the queues' event fds
  *   failover_guard.c                     adopted devices' removal interposed
+ *   failover_flow.c                      rte_flow rules, kept and replayed
  *   failover_sub.c                       sub-port lifecycle
  *   failover_hotplug.c                   devices RTE_DEV_EVENT_ADD announced
  *   failover_events.c                    event intake, alarms, fo_sync()
@@ -561,6 +567,12 @@ int fo_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t qid);
 /* failover_guard.c: adopted devices' removal interposed (vdev, PCI) */
 void fo_guard_set(struct fo_priv *priv, uint16_t port);
 void fo_guard_clear(uint16_t port);
+
+/* failover_flow.c: rte_flow rules on both sub-ports, kept and replayed */
+int fo_flow_ops_get(struct rte_eth_dev *dev, const struct rte_flow_ops **ops);
+int fo_flow_replay(struct fo_priv *priv, struct fo_sub *s);
+void fo_flow_sub_drop(struct fo_priv *priv, struct fo_sub *s);
+void fo_flow_uninit(struct fo_priv *priv);
 
 /* failover_sub.c: sub-port lifecycle (adopt, replay, start/stop, leave, release) */
 int fo_sub_configure(struct fo_priv *priv, struct fo_sub *s);

@@ -182,6 +182,7 @@ fo_sub_stop(struct fo_priv *priv, struct fo_sub *s)
 static void
 fo_sub_clear(struct fo_priv *priv, struct fo_sub *s)
 {
+	fo_flow_sub_drop(priv, s);
 	fo_sub_state_set(s, FO_SUB_ABSENT);
 	__atomic_store_n(&s->port_id, FO_NO_PORT, __ATOMIC_RELEASE);
 	fo_sub_link_down(s);
@@ -584,6 +585,7 @@ fo_sub_replay(struct fo_priv *priv, struct fo_sub *s)
 	if (priv->rss_set)
 		FO_REPLAY(priv, s, "the RSS hash", rte_eth_dev_rss_hash_update(port, &priv->rss));
 	FO_REPLAY(priv, s, "VLAN and flow control", fo_replay_vlan_fc(priv, s));
+	FO_REPLAY(priv, s, "the flow rules", fo_flow_replay(priv, s));
 	return 0;
 }
 
@@ -616,15 +618,17 @@ fo_sub_adopt(struct fo_priv *priv, struct fo_sub *s, uint16_t port)
 		why = "cannot take the failover port's state";
 		if (data->dev_configured)
 			ret = fo_sub_replay(priv, s);
-		if (ret == 0)
+		if (ret == 0) {
 			fo_sub_state_set(s, FO_SUB_HELD);
-		why = "does not start";
+			why = "does not start";
+		}
 		if (ret == 0 && __atomic_load_n(&priv->running, __ATOMIC_ACQUIRE))
 			ret = fo_sub_start(priv, s);
 	}
 	if (ret != 0) {
 		if (fo_sub_state(s) >= FO_SUB_DRAINING)
 			rte_eth_dev_stop(port);
+		fo_flow_sub_drop(priv, s);
 		fo_sub_state_set(s, FO_SUB_ABSENT);
 		__atomic_store_n(&s->port_id, FO_NO_PORT, __ATOMIC_RELEASE);
 		priv->refused++;
