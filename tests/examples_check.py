@@ -4,15 +4,28 @@
 virtual devices (net_ring sub-ports looped back on themselves, a net_null
 peer) and assert on what they print.
 Usage: examples_check.py fwd|create <executable>"""
+import atexit
 import os
 import re
+import shutil
 import subprocess
 import sys
 
+RUNTIME = "/var/run/dpdk"
+prefixes = []
+
+
+@atexit.register
+def remove_runtime_dirs():
+    """EAL leaves its runtime folder behind: each run's goes when we end."""
+    for p in prefixes:
+        shutil.rmtree(os.path.join(RUNTIME, p), ignore_errors=True)
+
 
 def eal(tag):
-    return ["--no-huge", "-m", "512", "--no-pci",
-            "--file-prefix=ex_%s_%d" % (tag, os.getpid())]
+    prefix = "ex_%s_%d" % (tag, os.getpid())
+    prefixes.append(prefix)
+    return ["--no-huge", "-m", "512", "--no-pci", "--file-prefix=" + prefix]
 
 
 def run(cmd, timeout=60):

@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,27 @@ int failover_logtype;
 	}								\
 } while (0)
 
+/* EAL leaves its runtime folder behind: emptied and removed at exit. */
+static char fuzz_runtime[PATH_MAX];
+
+static void
+fuzz_rm_runtime(void)
+{
+	char path[PATH_MAX + 256];
+	struct dirent *e;
+	DIR *d = opendir(fuzz_runtime);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", fuzz_runtime, e->d_name);
+			unlink(path);
+		}
+	closedir(d);
+	rmdir(fuzz_runtime);
+}
+
 static int
 fuzz_eal_init(void)
 {
@@ -56,6 +79,8 @@ fuzz_eal_init(void)
 		fprintf(stderr, "fuzz: rte_eal_init failed\n");
 		exit(1);
 	}
+	strlcpy(fuzz_runtime, rte_eal_get_runtime_dir(), sizeof(fuzz_runtime));
+	atexit(fuzz_rm_runtime);
 	failover_logtype = rte_log_register_type_and_pick_level("pmd.net.failover",
 								 RTE_LOG_NOTICE);
 	if (getenv("FUZZ_VERBOSE") == NULL)

@@ -219,7 +219,8 @@ parse_rx_port(const char *val, struct fo_args *args)
 	bool rewrite;
 	int ret = parse_bool(FO_ARG_RX_PORT, val, &rewrite);
 
-	args->rx_port_keep = !rewrite;
+	if (ret == 0)
+		args->rx_port_keep = !rewrite;
 	return ret;
 }
 
