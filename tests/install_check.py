@@ -4,9 +4,9 @@
 
     install_check.py BUILD_DIR SOURCE_DIR
 
-Installs BUILD_DIR into a staging root (meson install --destdir
-BUILD_DIR/install-stage; under the build dir because EAL refuses plugins
-below a world-writable folder such as /tmp) and checks, against what the
+Installs BUILD_DIR into a staging root (meson install --destdir, a private
+folder in the home directory, not in the build dir: EAL refuses plugins below
+a world-writable folder, and a clone may be under /tmp) and checks, against what the
 installed libdpdk says (pkg-config, the files of its libraries), not against
 the paths the build derived:
 
@@ -84,8 +84,7 @@ def exports(path):
 
 def main():
     build, src = (os.path.abspath(a) for a in sys.argv[1:3])
-    stage = os.path.join(build, "install-stage")
-    shutil.rmtree(stage, ignore_errors=True)
+    stage = tempfile.mkdtemp(prefix=".fo-install-stage-", dir=os.path.expanduser("~"))
 
     # What the installed DPDK says, independently of the build's derivation.
     libdir = pkgconfig("--variable=libdir", "libdpdk")
