@@ -227,9 +227,11 @@ fosim_op(struct rte_eth_dev *dev, enum fosim_op op)
 {
 	uint16_t port = dev->data->port_id;
 
+	RTE_BUILD_BUG_ON(FOSIM_OP_NB_FAILABLE > 32);  /* the fail mask's bits */
 	__atomic_fetch_add(&fosim_counts[port][op], 1, __ATOMIC_RELAXED);
-	if ((__atomic_load_n(&fosim_priv(dev)->fail, __ATOMIC_RELAXED) &
-	     RTE_BIT32(op)) == 0)
+	/* counted-only ops have no bit in the mask */
+	if (op >= FOSIM_OP_NB_FAILABLE ||
+	    (__atomic_load_n(&fosim_priv(dev)->fail, __ATOMIC_RELAXED) & RTE_BIT32(op)) == 0)
 		return 0;
 	FOSIM_LOG(DEBUG, "port %u: injected failure of %s", port,
 		  fosim_op_names[op]);
