@@ -582,3 +582,79 @@ class FailoverBed:
         for d in (self.tmpdir, self.plugin_dir):
             if d:
                 shutil.rmtree(d, ignore_errors=True)
+
+
+# -- the runner of the suites over a FailoverBed (testpmd_check, telemetry_check)
+
+class CaseFailed(Exception):
+    """A case's check failed: the message says which."""
+
+
+class Watchdog(Exception):
+    """The suite's time limit was reached."""
+
+
+def need(cond, msg):
+    if not cond:
+        raise CaseFailed(msg)
+
+
+def skip_reason(plugin, testpmd):
+    """Why a suite over stock testpmd and a tap cannot run here, or None."""
+    if os.geteuid() != 0:
+        return "needs root (tap interface, /var/run/dpdk)"
+    if find_testpmd(testpmd) is None:
+        return "dpdk-testpmd not found"
+    if not os.path.isfile(plugin):
+        return "plugin %s not built" % plugin
+    if not os.path.exists("/dev/net/tun"):
+        return "no /dev/net/tun"
+    return None
+
+
+def run_cases(cases, chk, bed, time_limit, errors=(SessionError,)):
+    """Run the cases (methods of chk, each documented) in order within
+    time_limit seconds, printing them as DPDK's app/test does; once set-up
+    failed or the main testpmd died, the rest are not run. bed.close() at
+    the end. Returns the exit status; the last line is the summary."""
+    def on_alarm(signum, frame):
+        raise Watchdog()
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.signal(signal.SIGTERM, on_alarm)
+    signal.alarm(time_limit)
+    passed = failed = 0
+    broken = None          # once set, the remaining cases cannot run
+    try:
+        for n, case in enumerate(cases, 1):
+            ok = False
+            try:
+                if broken:
+                    raise CaseFailed("not run: %s" % broken)
+                case(chk)
+                ok = True
+            except CaseFailed as e:
+                print("    %s" % e)
+            except errors as e:
+                print("    %s: %s" % (type(e).__name__, e))
+                if n == 1 or not (chk.main and chk.main.alive()):
+                    broken = "testpmd set-up failed" if n == 1 else "main testpmd died"
+            except Watchdog:
+                print("    time limit of %d s reached" % time_limit)
+                broken = "time limit reached"
+            passed, failed = passed + ok, failed + (not ok)
+            print(" + TestCase [%2d] : %s %s" % (n, case.__doc__.strip(),
+                  "succeeded" if ok else "failed"), flush=True)
+    except Watchdog:
+        # between two cases: count the rest as failed
+        print("    time limit of %d s reached" % time_limit)
+        failed += len(cases) - passed - failed
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if failed and bed.main is not None and bed.main.transcript:
+            print("    last lines of the main testpmd:")
+            print("    | " + bed.main.tail(30).replace("\n", "\n    | "))
+        bed.close()
+    print("%d passed, %d failed, 0 skipped" % (passed, failed))
+    return 0 if failed == 0 else 1

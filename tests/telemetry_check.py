@@ -20,7 +20,6 @@ run here (not root, no testpmd, no plugin).
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -37,17 +36,7 @@ STATES = ("absent", "held", "draining", "started")
 EVENTS = ("gone", "leave", "dying", "reset")
 
 
-class CaseFailed(Exception):
-    pass
-
-
-class Watchdog(Exception):
-    pass
-
-
-def need(cond, msg):
-    if not cond:
-        raise CaseFailed(msg)
+need = ts.need
 
 
 def socket_path(prefix):
@@ -281,15 +270,7 @@ def main(argv):
     cases = [Checks.case_connect, Checks.case_info, Checks.case_bad_params,
              Checks.case_failover, Checks.case_detach,
              Checks.case_stock_client, Checks.case_quit]
-    skip = None
-    if os.geteuid() != 0:
-        skip = "needs root (tap interface, /var/run/dpdk)"
-    elif ts.find_testpmd(testpmd) is None:
-        skip = "dpdk-testpmd not found"
-    elif not os.path.isfile(plugin):
-        skip = "plugin %s not built" % plugin
-    elif not os.path.exists("/dev/net/tun"):
-        skip = "no /dev/net/tun"
+    skip = ts.skip_reason(plugin, testpmd)
     if skip:
         print("SKIP: %s" % skip)
         print("0 passed, 0 failed, %d skipped" % len(cases))
@@ -299,43 +280,8 @@ def main(argv):
                          testpmd=testpmd)
     chk = Checks(bed)
 
-    def on_alarm(signum, frame):
-        raise Watchdog()
-
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.signal(signal.SIGTERM, on_alarm)
-    signal.alarm(TIME_LIMIT)
-    passed = failed = 0
-    broken = None
-    try:
-        for n, case in enumerate(cases, 1):
-            ok = False
-            try:
-                if broken:
-                    raise CaseFailed("not run: %s" % broken)
-                case(chk)
-                ok = True
-            except CaseFailed as e:
-                print("    %s" % e)
-            except (ts.SessionError, OSError, ValueError) as e:
-                print("    %s: %s" % (type(e).__name__, e))
-                if n == 1 or not (chk.main and chk.main.alive()):
-                    broken = "set-up failed" if n == 1 else "testpmd died"
-            except Watchdog:
-                print("    time limit of %d s reached" % TIME_LIMIT)
-                broken = "time limit reached"
-            passed, failed = passed + ok, failed + (not ok)
-            print(" + TestCase [%2d] : %s %s" % (n, case.__doc__.strip(),
-                  "succeeded" if ok else "failed"), flush=True)
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if failed and bed.main is not None and bed.main.transcript:
-            print("    last lines of the main testpmd:")
-            print("    | " + bed.main.tail(30).replace("\n", "\n    | "))
-        bed.close()
-    print("%d passed, %d failed, 0 skipped" % (passed, failed))
-    return 0 if failed == 0 else 1
+    return ts.run_cases(cases, chk, bed, TIME_LIMIT,
+                        errors=(ts.SessionError, OSError, ValueError))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ TESTPMD environment variable.
 
 import os
 import re
-import signal
 import sys
 import time
 
@@ -35,17 +34,7 @@ TIME_LIMIT = 200          # seconds for the whole test
 WINDOW = 1.0              # seconds of forwarding per case
 
 
-class CaseFailed(Exception):
-    pass
-
-
-class Watchdog(Exception):
-    pass
-
-
-def need(cond, msg):
-    if not cond:
-        raise CaseFailed(msg)
+need = ts.need
 
 
 class Checks:
@@ -327,15 +316,7 @@ def main(argv):
              Checks.case_bad_attach,
              Checks.case_detach_failover, Checks.case_quit]
 
-    skip = None
-    if os.geteuid() != 0:
-        skip = "needs root (tap interface, /var/run/dpdk)"
-    elif ts.find_testpmd(testpmd) is None:
-        skip = "dpdk-testpmd not found"
-    elif not os.path.isfile(plugin):
-        skip = "plugin %s not built" % plugin
-    elif not os.path.exists("/dev/net/tun"):
-        skip = "no /dev/net/tun"
+    skip = ts.skip_reason(plugin, testpmd)
     if skip:
         print("SKIP: %s" % skip)
         print("0 passed, 0 failed, %d skipped" % len(cases))
@@ -350,56 +331,7 @@ def main(argv):
                              "\n", "\n    "), flush=True))
     chk = Checks(bed)
 
-    def on_alarm(signum, frame):
-        raise Watchdog()
-
-    def on_term(signum, frame):
-        raise Watchdog()
-
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.signal(signal.SIGTERM, on_term)
-    signal.alarm(TIME_LIMIT)
-    passed = failed = 0
-    broken = None          # once set, the remaining cases cannot run
-    n = 0
-    try:
-        for n, case in enumerate(cases, 1):
-            name = case.__doc__.strip()
-            ok = False
-            try:
-                if broken:
-                    raise CaseFailed("not run: %s" % broken)
-                case(chk)
-                ok = True
-            except CaseFailed as e:
-                print("    %s" % e)
-            except ts.SessionError as e:
-                print("    testpmd: %s" % e)
-                if n == 1 or not (chk.main and chk.main.alive()):
-                    broken = "testpmd set-up failed" if n == 1 else \
-                        "main testpmd died"
-            except Watchdog:
-                print("    time limit of %d s reached" % TIME_LIMIT)
-                broken = "time limit reached"
-            if ok:
-                passed += 1
-            else:
-                failed += 1
-            print(" + TestCase [%2d] : %s %s"
-                  % (n, name, "succeeded" if ok else "failed"), flush=True)
-    except Watchdog:
-        # between two cases: count the rest as failed
-        print("    time limit of %d s reached" % TIME_LIMIT)
-        failed += len(cases) - passed - failed
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if failed and bed.main is not None and bed.main.transcript:
-            print("    last lines of the main testpmd:")
-            print("    | " + bed.main.tail(30).replace("\n", "\n    | "))
-        bed.close()
-    print("%d passed, %d failed, 0 skipped" % (passed, failed))
-    return 0 if failed == 0 else 1
+    return ts.run_cases(cases, chk, bed, TIME_LIMIT)
 
 
 if __name__ == "__main__":
