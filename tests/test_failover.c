@@ -60,16 +60,6 @@ lsc_cb(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
 }
 
 static int
-run(const char *cmd)
-{
-	int ret = system(cmd);
-
-	if (ret != 0)
-		printf("'%s' failed: %d\n", cmd, ret);
-	return ret;
-}
-
-static int
 wait_active(int role, unsigned int ms)
 {
 	return ft_wait_active(rig.fo, role, ms);
@@ -204,7 +194,7 @@ case_setup(void)
 static void
 case_teardown(void)
 {
-	run("ip link set dev " TAP_IF " up");
+	ft_sh("ip link set dev " TAP_IF " up");
 	drain();
 }
 
@@ -250,7 +240,7 @@ test_failover_link_down(void)
 
 	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_PRIMARY, 2000), "primary not active");
 	t0 = rte_get_timer_cycles();
-	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " down"), "ip link down");
+	TEST_ASSERT_SUCCESS(ft_sh("ip link set dev " TAP_IF " down"), "ip link down");
 	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_STANDBY, 2000),
 			    "no failover to the standby within 2 s");
 	t1 = rte_get_timer_cycles();
@@ -270,9 +260,9 @@ test_failback_link_up(void)
 {
 	struct rte_eth_stats before, after;
 
-	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " down"), "ip link down");
+	TEST_ASSERT_SUCCESS(ft_sh("ip link set dev " TAP_IF " down"), "ip link down");
 	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_STANDBY, 2000), "no failover");
-	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " up"), "ip link up");
+	TEST_ASSERT_SUCCESS(ft_sh("ip link set dev " TAP_IF " up"), "ip link up");
 	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_PRIMARY, 2000),
 			    "no failback to the primary within 2 s");
 	TEST_ASSERT_SUCCESS(rte_eth_stats_get(tap_port, &before), "stats");
@@ -317,9 +307,9 @@ test_rx_not_stranded(void)
 	TEST_ASSERT_SUCCESS(make_pkts(rig.vh_pool, pkts, 16, 5), "alloc");
 	sent = rte_eth_tx_burst(rig.vh, 0, pkts, 16);
 	rte_pktmbuf_free_bulk(pkts + sent, 16 - sent);
-	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " down"), "ip link down");
+	TEST_ASSERT_SUCCESS(ft_sh("ip link set dev " TAP_IF " down"), "ip link down");
 	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_STANDBY, 2000), "no failover");
-	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " up"), "ip link up");
+	TEST_ASSERT_SUCCESS(ft_sh("ip link set dev " TAP_IF " up"), "ip link up");
 	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_PRIMARY, 2000), "no failback");
 	TEST_ASSERT_EQUAL(recv_tagged(rig.fo, 5, sent, 1000, NULL), sent,
 			  "standby packets stranded after failback");
@@ -493,7 +483,7 @@ test_no_path(void)
 	uint64_t nopath = xstat("tx_no_path_bursts");
 	int ev = lsc_events;
 
-	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " down"), "ip link down");
+	TEST_ASSERT_SUCCESS(ft_sh("ip link set dev " TAP_IF " down"), "ip link down");
 	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_STANDBY, 2000), "no failover");
 	/* the vhost side going away: virtio-user sees its link drop */
 	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(rig.vh), "vhost stop");
@@ -507,7 +497,7 @@ test_no_path(void)
 	TEST_ASSERT(lsc_events > ev && lsc_last_status == RTE_ETH_LINK_DOWN,
 		    "no LSC down event to the application");
 	ev = lsc_events;
-	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " up"), "ip link up");
+	TEST_ASSERT_SUCCESS(ft_sh("ip link set dev " TAP_IF " up"), "ip link up");
 	TEST_ASSERT_SUCCESS(wait_active(RTE_PMD_FAILOVER_PRIMARY, 2000), "no recovery");
 	ft_sleep_us(20 * 1000);
 	TEST_ASSERT(lsc_events > ev && lsc_last_status == RTE_ETH_LINK_UP,

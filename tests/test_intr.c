@@ -51,16 +51,6 @@ static uint16_t tag_seq;
 static int tap_sock = -1;      /* AF_PACKET, for sending only */
 static uint64_t t_sent;        /* timer cycles just before the last frame was sent */
 
-static int
-run(const char *cmd)
-{
-	int ret = system(cmd);
-
-	if (ret != 0)
-		printf("'%s' failed: %d\n", cmd, ret);
-	return ret;
-}
-
 /* The kernel side of the tap stays quiet (no IPv6 autoconfiguration). */
 static void
 tap_quiet(void)
@@ -265,13 +255,13 @@ test_wake_after_failover(void)
 {
 	int ret;
 
-	TEST_ASSERT_SUCCESS(run("ip link set dev " TAP_IF " down"), "link down");
+	TEST_ASSERT_SUCCESS(ft_sh("ip link set dev " TAP_IF " down"), "link down");
 	TEST_ASSERT_SUCCESS(ft_wait_active(rig.fo, RTE_PMD_FAILOVER_STANDBY, 2000),
 			    "no failover to the standby");
 	ret = idle_timeout("after a failover");
 	if (ret == 0)
 		ret = wake_rounds("standby (active after failover)", vhost_inject);
-	run("ip link set dev " TAP_IF " up");
+	ft_sh("ip link set dev " TAP_IF " up");
 	TEST_ASSERT_SUCCESS(ft_wait_active(rig.fo, RTE_PMD_FAILOVER_PRIMARY, 2000),
 			    "no failback to the primary");
 	if (ret == 0)

@@ -3,6 +3,7 @@
 /* Rig builders: started ports, the standby pair, the failover port, primaries. */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,6 +17,16 @@
 
 #include "ft_rig.h"
 #include "rte_pmd_failover.h"
+
+int
+ft_sh(const char *cmd)
+{
+	int ret = system(cmd);
+
+	if (ret != 0)
+		printf("'%s' failed: %d\n", cmd, ret);
+	return ret;
+}
 
 int
 ft_port_start(uint16_t port, uint16_t nb_q, uint16_t nb_desc,

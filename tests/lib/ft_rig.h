@@ -22,6 +22,9 @@
 #define FT_BURST 32
 
 /* Configure nb_q queue pairs of nb_desc descriptors and start (conf NULL: all 0). */
+/* Run a shell command (ip, tc, ...); its exit status, printed when not 0. */
+int ft_sh(const char *cmd);
+
 int ft_port_start(uint16_t port, uint16_t nb_q, uint16_t nb_desc,
 		  const struct rte_eth_conf *conf, struct rte_mempool *mp);
 /* Stop and close port if it is (still) valid. */
