@@ -167,4 +167,16 @@ fuzz_parse(const char *in)
 	FUZZ_CHECK(a.dev[FO_PRIMARY] == NULL && a.dev[FO_STANDBY] == NULL, in);
 }
 
+/* Both targets' libFuzzer entry points (each is one file including this). */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	RTE_SET_USED(argc);
+	RTE_SET_USED(argv);
+	return fuzz_eal_init();
+}
+
 #endif /* FUZZ_COMMON_H */
