@@ -22,6 +22,7 @@
  * restore, or a snapshot taken by save.
  */
 typedef int (fo_step_t)(struct fo_sub *s, const void *val);
+/* Take a sub-port's snapshot: 0, or non-zero when there is none to take. */
 typedef int (fo_save_t)(struct fo_sub *s, void *snap);
 
 /*
@@ -33,7 +34,9 @@ typedef int (fo_save_t)(struct fo_sub *s, void *snap);
  *    VLAN strip, TPID);
  *  - snapshot then set: save reads each sub-port's own value first, and
  *    restore puts it back (configure, RSS hash, RETA, VLAN offloads, flow
- *    control).
+ *    control); a sub-port save finds nothing on (never configured, no such
+ *    setting) is left as it is. A snapshot laid out as the op's value is
+ *    restored by set itself.
  */
 struct fo_fwd {
 	const char *what;    /* names the op in log lines */
@@ -46,14 +49,12 @@ struct fo_fwd {
 /* configure */
 
 struct fo_conf_snap {
-	bool was_configured;
 	uint16_t nb_rxq, nb_txq;
 	struct rte_eth_conf conf;
 };
 
-/* Sub-port RSS settings, key included. */
+/* Sub-port RSS settings, key included (conf first: restored as it is set). */
 struct fo_rss_snap {
-	bool valid;
 	struct rte_eth_rss_conf conf;
 	uint8_t key[FO_RSS_KEY_MAX];
 };
@@ -65,31 +66,29 @@ struct fo_reta_snap {
 	struct rte_eth_rss_reta_entry64 reta[FO_RETA_GROUPS];
 };
 
-/* A sub-port's flow control, if it has any to read. */
-struct fo_fc_snap {
-	bool valid;
-	struct rte_eth_fc_conf fc;
-};
-
 /* What a snapshot-then-set op keeps per sub-port. */
 union fo_snap {
 	struct fo_conf_snap conf;
 	struct fo_rss_snap rss;
 	struct fo_reta_snap reta;
-	struct fo_fc_snap fc;
+	struct rte_eth_fc_conf fc;
 	int vlan;               /* rte_eth_dev_get_vlan_offload() */
 };
 
-/* Put one sub-port back as it was before the op, after another refused. */
+/*
+ * Put one sub-port back as it was before the op, after another refused;
+ * saved: its snapshot was taken (a sub-port with nothing to read has
+ * nothing to put back).
+ */
 static void
 fo_undo(const struct fo_fwd *f, struct fo_sub *s, const void *val, const void *old,
-	const union fo_snap *snap)
+	const union fo_snap *snap, bool saved)
 {
 	if (f->unset != NULL)
 		f->unset(s, val);
-	else if (f->restore != NULL)
+	else if (f->restore != NULL && saved)
 		f->restore(s, &snap[s->role]);
-	else if (old != NULL)
+	else if (f->restore == NULL && old != NULL)
 		f->set(s, old);
 }
 
@@ -101,13 +100,14 @@ static int
 fo_forward(struct fo_priv *priv, const struct fo_fwd *f, const void *val, const void *old)
 {
 	union fo_snap snap[FO_NB_SUBS];
+	bool saved[FO_NB_SUBS] = { false };
 	struct fo_sub *s, *done;
 	int ret = 0;
 
 	FO_LOCK_ASSERT(priv);
 	FO_FOREACH_SUB(priv, s) {
 		if (f->save != NULL)
-			f->save(s, &snap[s->role]);
+			saved[s->role] = f->save(s, &snap[s->role]) == 0;
 		ret = f->set(s, val);
 		if (ret != 0)
 			break;
@@ -123,7 +123,7 @@ fo_forward(struct fo_priv *priv, const struct fo_fwd *f, const void *val, const 
 		       fo_role_name[s->role], s->port_id, f->what, rte_strerror(-ret));
 	for (done = &priv->sub[0]; done < s; done++)
 		if (fo_sub_state(done) != FO_SUB_ABSENT)
-			fo_undo(f, done, val, old, snap);
+			fo_undo(f, done, val, old, snap, saved[done->role]);
 	return ret;
 }
 
@@ -147,11 +147,10 @@ fo_save_conf(struct fo_sub *s, void *snap)
 	const struct rte_eth_dev_data *d = rte_eth_devices[s->port_id].data;
 	struct fo_conf_snap *c = snap;
 
-	c->was_configured = d->dev_configured;
 	c->nb_rxq = d->nb_rx_queues;
 	c->nb_txq = d->nb_tx_queues;
 	c->conf = d->dev_conf;
-	return 0;
+	return d->dev_configured ? 0 : -ENODATA;  /* never configured: nothing to undo */
 }
 
 static int
@@ -165,8 +164,6 @@ fo_restore_conf(struct fo_sub *s, const void *snap)
 {
 	const struct fo_conf_snap *c = snap;
 
-	if (!c->was_configured)
-		return 0;
 	return rte_eth_dev_configure(s->port_id, c->nb_rxq, c->nb_txq, &c->conf);
 }
 
@@ -668,7 +665,7 @@ static int
 fo_save_vlan(struct fo_sub *s, void *snap)
 {
 	*(int *)snap = rte_eth_dev_get_vlan_offload(s->port_id);
-	return 0;
+	return *(int *)snap < 0 ? *(int *)snap : 0;
 }
 
 static int
@@ -677,15 +674,9 @@ fo_set_vlan(struct fo_sub *s, const void *flags)
 	return rte_eth_dev_set_vlan_offload(s->port_id, *(const int *)flags);
 }
 
-static int
-fo_restore_vlan(struct fo_sub *s, const void *snap)
-{
-	return *(const int *)snap >= 0 ? fo_set_vlan(s, snap) : 0;
-}
-
 static const struct fo_fwd fo_fwd_vlan_offload = {
 	.what = "VLAN offloads", .set = fo_set_vlan, .save = fo_save_vlan,
-	.restore = fo_restore_vlan,
+	.restore = fo_set_vlan,
 };
 
 /* The rte_eth_dev_set_vlan_offload() flags of a set of rx offloads. */
@@ -818,11 +809,8 @@ fo_vlan_tpid_set(struct rte_eth_dev *dev, enum rte_vlan_type type, uint16_t tpid
 static int
 fo_save_fc(struct fo_sub *s, void *snap)
 {
-	struct fo_fc_snap *f = snap;
-
-	memset(&f->fc, 0, sizeof(f->fc));
-	f->valid = rte_eth_dev_flow_ctrl_get(s->port_id, &f->fc) == 0;
-	return 0;
+	memset(snap, 0, sizeof(struct rte_eth_fc_conf));
+	return rte_eth_dev_flow_ctrl_get(s->port_id, snap);
 }
 
 static int
@@ -831,16 +819,8 @@ fo_set_fc(struct fo_sub *s, const void *fc)
 	return rte_eth_dev_flow_ctrl_set(s->port_id, (struct rte_eth_fc_conf *)(uintptr_t)fc);
 }
 
-static int
-fo_restore_fc(struct fo_sub *s, const void *snap)
-{
-	const struct fo_fc_snap *f = snap;
-
-	return f->valid ? fo_set_fc(s, &f->fc) : 0;
-}
-
 static const struct fo_fwd fo_fwd_fc = {
-	.what = "flow control", .set = fo_set_fc, .save = fo_save_fc, .restore = fo_restore_fc,
+	.what = "flow control", .set = fo_set_fc, .save = fo_save_fc, .restore = fo_set_fc,
 };
 
 static int
@@ -868,8 +848,7 @@ fo_save_rss(struct fo_sub *s, void *snap)
 
 	r->conf.rss_key = r->key;
 	r->conf.rss_key_len = FO_RSS_KEY_MAX;
-	r->valid = rte_eth_dev_rss_hash_conf_get(s->port_id, &r->conf) == 0;
-	return 0;
+	return rte_eth_dev_rss_hash_conf_get(s->port_id, &r->conf);
 }
 
 static int
@@ -879,16 +858,8 @@ fo_set_rss(struct fo_sub *s, const void *conf)
 					   (struct rte_eth_rss_conf *)(uintptr_t)conf);
 }
 
-static int
-fo_restore_rss(struct fo_sub *s, const void *snap)
-{
-	const struct fo_rss_snap *r = snap;
-
-	return r->valid ? fo_set_rss(s, &r->conf) : 0;
-}
-
 static const struct fo_fwd fo_fwd_rss = {
-	.what = "the RSS hash", .set = fo_set_rss, .save = fo_save_rss, .restore = fo_restore_rss,
+	.what = "the RSS hash", .set = fo_set_rss, .save = fo_save_rss, .restore = fo_set_rss,
 };
 
 static int
@@ -1104,15 +1075,13 @@ fo_save_reta(struct fo_sub *s, void *snap)
 	struct rte_eth_dev_info info;
 	unsigned int i;
 
-	r->size = 0;
 	if (rte_eth_dev_info_get(s->port_id, &info) != 0 || info.reta_size == 0 ||
 	    info.reta_size > RTE_DIM(r->reta) * RTE_ETH_RETA_GROUP_SIZE)
-		return 0;
+		return -ENODATA;
 	for (i = 0; i < RTE_DIM(r->reta); i++)
 		r->reta[i].mask = UINT64_MAX;
-	if (rte_eth_dev_rss_reta_query(s->port_id, r->reta, info.reta_size) == 0)
-		r->size = info.reta_size;
-	return 0;
+	r->size = info.reta_size;
+	return rte_eth_dev_rss_reta_query(s->port_id, r->reta, info.reta_size);
 }
 
 static int
@@ -1128,8 +1097,6 @@ fo_restore_reta(struct fo_sub *s, const void *snap)
 {
 	const struct fo_reta_snap *r = snap;
 
-	if (r->size == 0)
-		return 0;
 	return rte_eth_dev_rss_reta_update(s->port_id,
 					   (struct rte_eth_rss_reta_entry64 *)(uintptr_t)r->reta,
 					   r->size);
