@@ -32,6 +32,7 @@ enum bench_var {
 	VAR_STAMP,      /* the sub-port, the loop writing mbuf->port itself */
 	VAR_BONDING,    /* net_bonding mode 1 (active-backup) */
 	VAR_FAILSAFE,   /* net_failsafe */
+	VAR_CALL,       /* net_fobench_call (wrap.c): one non-tail call, nothing else */
 	VAR_COUNT
 };
 

@@ -31,7 +31,7 @@
 
 const char *const bench_sub_name[SUB_COUNT] = { "null", "null-norx", "ring" };
 const char *const bench_var_name[VAR_COUNT] = {
-	"direct", "failover", "fo-keep", "app-stamp", "bonding", "failsafe",
+	"direct", "failover", "fo-keep", "app-stamp", "bonding", "failsafe", "wrap-call",
 };
 const char *const bench_mode_name[MODE_COUNT] = { "rx", "tx", "io", "idle" };
 
@@ -268,13 +268,21 @@ wall_empty_target(void)
 	printf("  empty poll over net_null no-rx            %6.3f  %5.3f-%5.3f  <= %.2f  %s ",
 	       all.median, runs.min, runs.max, TARGET_EMPTY_POLL,
 	       verdict(all.median, TARGET_EMPTY_POLL));
-	for (v = VAR_BONDING; v <= VAR_FAILSAFE; v++) {
+	for (v = VAR_BONDING; v <= VAR_CALL; v++) {
 		if (!var_ok(&bench_cases[c], v))
 			continue;
 		ratio_runs(c, v, VAR_DIRECT, &all, &runs);
 		printf("%s%s %.3f", v == VAR_BONDING ? "(" : ", ", bench_var_name[v], all.median);
 	}
 	printf(")\n");
+	if (!var_ok(&bench_cases[c], VAR_CALL))
+		return;
+	ratio_runs(c, VAR_CALL, VAR_DIRECT, &all, &runs);
+	printf("  wrapper floor (wrap-call: one call, no mark, no rewrite)  %5.3f  %5.3f-%5.3f\n",
+	       all.median, runs.min, runs.max);
+	ratio_runs(c, VAR_FAILOVER, VAR_CALL, &all, &runs);
+	printf("  failover / wrap-call                      %6.3f  %5.3f-%5.3f\n",
+	       all.median, runs.min, runs.max);
 }
 
 static void
@@ -494,10 +502,15 @@ ir_targets(void)
 	printf("%-9s %8s %8s %8s %8s %11s\n", "variant", "rx call", "rx pkt", "tx call",
 	       "tx pkt", "empty poll");
 	for (v = VAR_FAILOVER; v < VAR_COUNT; v++) {
-		ir_split(MODE_RX, v, &rx_call, &rx_pkt);
-		ir_split(MODE_TX, v, &tx_call, &tx_pkt);
-		printf("%-9s %8.2f %8.2f %8.2f %8.2f ", bench_var_name[v], rx_call,
-		       rx_pkt, tx_call, tx_pkt);
+		if (ports[SUB_NULL][v].ok) {
+			ir_split(MODE_RX, v, &rx_call, &rx_pkt);
+			ir_split(MODE_TX, v, &tx_call, &tx_pkt);
+			printf("%-9s %8.2f %8.2f %8.2f %8.2f ", bench_var_name[v], rx_call,
+			       rx_pkt, tx_call, tx_pkt);
+		} else {
+			printf("%-9s %8s %8s %8s %8s ", bench_var_name[v], "n/a", "n/a", "n/a",
+			       "n/a");
+		}
 		if (ports[SUB_NORX][v].ok)
 			printf("%11.2f\n", ir_call[ce][v] - ir_call[ce][VAR_DIRECT]);
 		else

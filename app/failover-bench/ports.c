@@ -63,6 +63,10 @@ wrapper_args(enum bench_var var, const char *sub_name, uint16_t sub_port,
 			 sub_name, bench_dev_seq++, mac_s,
 			 var == VAR_FO_KEEP ? ",rx_port_rewrite=0" : "");
 		break;
+	case VAR_CALL:
+		snprintf(name, nlen, "net_fobench_call%u", id);
+		snprintf(args, alen, "sub=%s", sub_name);
+		break;
 	case VAR_BONDING:
 		snprintf(name, nlen, "net_bonding%u", id);
 		snprintf(args, alen, "mode=1,slave=%s,primary=%s", sub_name, sub_name);
@@ -136,6 +140,14 @@ bench_ports_create(struct rte_mempool *mp, struct bench_port ports[SUB_COUNT][VA
 		for (var = 0; var < VAR_COUNT; var++) {
 			/* an empty poll rewrites nothing; ports are few (32) */
 			if ((var == VAR_FO_KEEP || var == VAR_STAMP) && sub == SUB_NORX)
+				continue;
+			/*
+			 * Ports are few (32): the wrapper floor is for the
+			 * empty poll, and net_bonding cannot run over net_ring
+			 * (it sets the MAC address, which net_ring refuses).
+			 */
+			if ((var == VAR_CALL && sub != SUB_NORX) ||
+			    (var == VAR_BONDING && sub == SUB_RING))
 				continue;
 			ret = bench_port_create(sub, var, mp, &ports[sub][var]);
 			if (ret != 0 && (var == VAR_DIRECT || var == VAR_FAILOVER ||
