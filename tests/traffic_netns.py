@@ -32,6 +32,7 @@ Exit 0 when every case passed, 1 when one failed, 77 when it cannot run.
 """
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -93,8 +94,15 @@ class Bed(tl.Bed):
         tl.nft(h, 'table netdev fo {\n'
                ' chain tvf_out { type filter hook egress device "tvf" priority 0; }\n'
                ' chain vfe1_in { type filter hook ingress device "vfe1" priority 0; }\n}\n')
+        # Only rehearsal frames leave the guest: its stack's own (IGMP
+        # reports from gbr, sent through both ports despite "multicast off")
+        # would teach the host's bridge the guest MAC on tvirtio until the
+        # next A frame on tvf, and B frames sent meanwhile would arrive there.
         tl.nft(g, 'table netdev fo {\n'
-               ' chain gvf_out { type filter hook egress device "gvf" priority 0; }\n}\n')
+               ' chain gvf_out { type filter hook egress device "gvf" priority 0;\n'
+               '  ether type != 0x88b5 drop; }\n'
+               ' chain gvirtio_out { type filter hook egress device "gvirtio" priority 0;\n'
+               '  ether type != 0x88b5 drop; }\n}\n')
 
     def vf_pair(self):
         h, g = self.h, self.g
@@ -113,20 +121,40 @@ class Bed(tl.Bed):
             need(time.time() < end, "%s: no %d lines with %s" % (prog.name, count, text))
             time.sleep(0.01)
 
+    @staticmethod
+    def wait_drained(devs, timeout=5.0):
+        """Until the delay class 1:20 of each (netns, dev) holds no frame."""
+        end = time.time() + timeout
+        for ns, dev in devs:
+            while True:
+                out = tl.run(["tc", "-n", ns, "-s", "class", "show", "dev", dev])
+                m = re.search(r"^class htb 1:20 .*?backlog \d+b (\d+)p", out, re.M | re.S)
+                need(m is not None, "%s: no backlog in tc's output: %s" % (dev, out))
+                if m.group(1) == "0":
+                    break
+                need(time.time() < end, "%s: the delay class still holds %s frames"
+                     % (dev, m.group(1)))
+                time.sleep(0.01)
+
     def guest_tx(self, dev, op="replace"):
         """The guest's 'active slave': where frames to the far end go."""
         tl.run(["bridge", "-n", self.g, "fdb", op, HOST_MAC, "dev", dev, "master",
                 "static"])
 
     def start(self):
-        self.far = tl.Prog("far", ["ip", "netns", "exec", self.h, self.peer, "--far-end",
-                                   "--iface", "vfe0", "--sniff", "tvf=vf",
-                                   "--sniff", "tvirtio=virtio", "--mac", HOST_MAC,
-                                   "--guest-mac", GUEST_MAC], self.log)
+        # Both programs on one CPU: a veth delivers to the sending CPU's
+        # backlog, so a sender moving between CPUs can reorder its own frames
+        # (seen here under load: 2 in 3,000), which no step asks for.
+        cpu = ["taskset", "-c", str(min(os.sched_getaffinity(0)))]
+        self.far = tl.Prog("far", cpu + ["ip", "netns", "exec", self.h, self.peer,
+                                         "--far-end", "--iface", "vfe0",
+                                         "--sniff", "tvf=vf", "--sniff", "tvirtio=virtio",
+                                         "--mac", HOST_MAC, "--guest-mac", GUEST_MAC],
+                           self.log)
         self.far.expect("ready")
-        self.kg = tl.Prog("kguest", ["ip", "netns", "exec", self.g, self.peer,
-                                     "--kernel-guest", "--master", "gbr",
-                                     "--slave", "gvirtio=virtio", "--peer-mac", HOST_MAC],
+        self.kg = tl.Prog("kguest", cpu + ["ip", "netns", "exec", self.g, self.peer,
+                                           "--kernel-guest", "--master", "gbr",
+                                           "--slave", "gvirtio=virtio", "--peer-mac", HOST_MAC],
                           self.log)
         self.kg.expect("ready")
 
@@ -155,12 +183,16 @@ class Bed(tl.Bed):
         a, b = self.step(2)
         hi = self.a_range("a_drop", a, "%s & 0x3f == 5 counter drop" % tl.NFT_SEQ_LOW)
         self.advance(hi + 500, b + STEADY)
+        # A's copies leave by gvirtio: the host's bridge must not learn the
+        # guest MAC from them (B frames would follow them to tvirtio)
+        tl.run(["bridge", "-n", self.h, "link", "set", "dev", "tvirtio", "learning", "off"])
         self.b_rule("vfe1_in", 3, '%s & 0x3f == 9 counter dup to "tvf" comment "b_dup"'
                     % tl.NFT_SEQ_LOW)
         a, b = self.step(3)
         hi = self.a_range("a_dup", a, '%s & 0x3f == 9 counter dup to "gvirtio"'
                           % tl.NFT_SEQ_LOW)
         self.advance(hi + 500, b + STEADY)
+        tl.run(["bridge", "-n", self.h, "link", "set", "dev", "tvirtio", "learning", "on"])
         self.b_rule("tvf_out", 4, '%s & 0x7f 10-13 counter meta priority set 1:20 '
                     'comment "b_slow"' % tl.NFT_SEQ_LOW)
         a, b = self.step(4)
@@ -168,6 +200,9 @@ class Bed(tl.Bed):
                           % tl.NFT_SEQ_LOW)
         self.advance(hi + 500, b + STEADY)
         a, b = self.step(5)
+        # no frame is delayed any more (step 5, past A's range): the ones
+        # still queued when tvf goes down would be lost
+        self.wait_drained(((self.h, "tvf"), (self.g, "gvf")))
         tl.run(["ip", "-n", self.h, "link", "set", "tvf", "down"])
         self.guest_tx("gvirtio")
         time.sleep(0.4)
@@ -283,7 +318,11 @@ class Checks(tl.StepChecks):
         need(sa["virtio"] == len(dup_a), "A step 3: %d on virtio, %d copies"
              % (sa["virtio"], len(dup_a)))
         need(sa["vf"] + sa["virtio"] == sa["rx"] + sa["dup"], "A path counts")
-        need(sa["lost"] + sb["lost"] + sa["reord"] + sb["reord"] == 0, "step 3: lost/reord")
+        # a hole here is a step-2 drop of B's last frame there (its successor is here)
+        hole_b = b_expected_lost(b.far_rep, b_seqs(b.far_rep, 2, lambda s: s % 64 == 5))
+        need(sa["lost"] + sa["reord"] + sb["reord"] == 0 and sb["lost"] == hole_b.get(3, 0),
+             "step 3: lost A %d B %d (B's step-2 holes here: %d), reordered A %d B %d"
+             % (sa["lost"], sb["lost"], hole_b.get(3, 0), sa["reord"], sb["reord"]))
 
     def case_reorder(self):
         """reordering: delayed frames counted late, nothing lost"""
