@@ -441,6 +441,85 @@ test_commands(void)
 	return TEST_SUCCESS;
 }
 
+/* What rh_cmd_run() called: one letter per op, the last status kind, the step. */
+struct cmd_log {
+	char calls[16];
+	const char *kind;
+	uint32_t step;
+};
+
+static void
+cmd_log_add(struct cmd_log *l, char op)
+{
+	size_t n = strlen(l->calls);
+
+	if (n + 1 < sizeof(l->calls))
+		l->calls[n] = op;
+}
+
+static void
+cmd_report(void *ctx, const struct rh_cmd *c)
+{
+	RTE_SET_USED(c);
+	cmd_log_add(ctx, 'r');
+}
+
+static void
+cmd_status(void *ctx, const char *kind)
+{
+	((struct cmd_log *)ctx)->kind = kind;
+	cmd_log_add(ctx, 's');
+}
+
+static void
+cmd_step(void *ctx, uint32_t step)
+{
+	((struct cmd_log *)ctx)->step = step;
+	cmd_log_add(ctx, 't');
+}
+
+static void
+cmd_sending(void *ctx, bool start)
+{
+	cmd_log_add(ctx, start ? '+' : '-');
+}
+
+/* One line through rh_cmd_run(): its result and the ops it called. */
+static bool
+cmd_run(const char *line, const struct rh_cmd_ops *ops, struct cmd_log *l)
+{
+	memset(l, 0, sizeof(*l));
+	return rh_cmd_run(line, ops, l);
+}
+
+static int
+test_command_run(void)
+{
+	const struct rh_cmd_ops host = {
+		.report = cmd_report, .status = cmd_status, .step = cmd_step,
+		.sending = cmd_sending,
+	};
+	struct rh_cmd_ops guest = host;
+	struct cmd_log l;
+
+	guest.step = NULL;
+	TEST_ASSERT(cmd_run("step 7", &host, &l), "step quits");
+	TEST_ASSERT(strcmp(l.calls, "ts") == 0 && l.step == 7 && strcmp(l.kind, "step") == 0,
+		    "step: calls '%s', step %u, kind %s", l.calls, l.step, l.kind);
+	TEST_ASSERT(cmd_run("step 7", &guest, &l) && l.calls[0] == '\0',
+		    "a guest's step called '%s'", l.calls);
+	TEST_ASSERT(cmd_run("status", &host, &l), "");
+	TEST_ASSERT(strcmp(l.calls, "s") == 0 && strcmp(l.kind, "status") == 0,
+		    "status: calls '%s'", l.calls);
+	TEST_ASSERT(cmd_run("start", &guest, &l) && strcmp(l.calls, "+") == 0, "start");
+	TEST_ASSERT(cmd_run("stop", &guest, &l) && strcmp(l.calls, "-") == 0, "stop");
+	TEST_ASSERT(cmd_run("report sent=3", &guest, &l) && strcmp(l.calls, "r") == 0, "report");
+	TEST_ASSERT(cmd_run("dance", &host, &l) && l.calls[0] == '\0', "a bad line called ops");
+	TEST_ASSERT(cmd_run("", &host, &l) && l.calls[0] == '\0', "an empty line called ops");
+	TEST_ASSERT(!cmd_run("quit", &host, &l) && l.calls[0] == '\0', "quit did not quit");
+	return TEST_SUCCESS;
+}
+
 static int
 test_lines(void)
 {
@@ -504,6 +583,7 @@ static struct unit_test_suite traffic_suite = {
 		TEST_CASE_ST(acct_b_setup, acct_teardown, test_snapshot),
 		TEST_CASE(test_pace),
 		TEST_CASE(test_commands),
+		TEST_CASE(test_command_run),
 		TEST_CASE(test_lines),
 		TEST_CASE(test_mac_path),
 		TEST_CASES_END(),

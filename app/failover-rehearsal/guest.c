@@ -283,8 +283,9 @@ rg_snapshot(struct rg *g)
 }
 
 static void
-rg_report(struct rg *g, const struct rh_cmd *c)
+rg_report(void *ctx, const struct rh_cmd *c)
 {
+	struct rg *g = ctx;
 	int path = rte_pmd_failover_active_path(g->fo);
 
 	if (rg_snapshot(g) != 0)
@@ -303,45 +304,27 @@ rg_report(struct rg *g, const struct rh_cmd *c)
 }
 
 static void
-rg_status(struct rg *g, const char *kind)
+rg_status(void *ctx, const char *kind)
 {
+	struct rg *g = ctx;
+
 	rh_out_status(stdout, kind, __atomic_load_n(&g->last_b_step, __ATOMIC_RELAXED),
 		      rh_load(&g->seq), rh_load(&g->b_next));
 }
 
-/* One command line; false: quit. */
-static bool
-rg_command(struct rg *g, const char *line)
+static void
+rg_sending(void *ctx, bool start)
 {
-	struct rh_cmd c;
+	struct rg *g = ctx;
 
-	rh_cmd_parse(line, &c);
-	switch (c.kind) {
-	case RH_CMD_REPORT:
-		rg_report(g, &c);
-		break;
-	case RH_CMD_STATUS:
-		rg_status(g, "status");
-		break;
-	case RH_CMD_STOP:
-	case RH_CMD_START:
-		__atomic_store_n(&g->sending, c.kind == RH_CMD_START, __ATOMIC_RELEASE);
-		rg_snapshot(g);     /* the worker saw it: the seq is final */
-		rh_out_sending(stdout, c.kind == RH_CMD_START, RH_DIR_A, rh_load(&g->seq));
-		break;
-	case RH_CMD_QUIT:
-		return false;
-	case RH_CMD_STEP:
-		rh_error("step: the host counts steps, not the guest");
-		break;
-	case RH_CMD_BAD:
-		rh_error("%s", c.err);
-		break;
-	case RH_CMD_NONE:
-		break;
-	}
-	return true;
+	__atomic_store_n(&g->sending, start, __ATOMIC_RELEASE);
+	rg_snapshot(g);     /* the worker saw it: the seq is final */
+	rh_out_sending(stdout, start, RH_DIR_A, rh_load(&g->seq));
 }
+
+static const struct rh_cmd_ops rg_cmd_ops = {
+	.report = rg_report, .status = rg_status, .sending = rg_sending,
+};
 
 /* Commands until quit, end of input or a signal; events printed meanwhile. */
 static void
@@ -357,7 +340,7 @@ rg_main_loop(struct rg *g)
 		if (!in.eof && poll(&pfd, 1, 20) > 0)
 			rh_lines_fill(&in, STDIN_FILENO);
 		while (go && (line = rh_lines_next(&in)) != NULL)
-			go = rg_command(g, line);
+			go = rh_cmd_run(line, &rg_cmd_ops, g);
 		if (in.eof && in.skip == in.len)
 			break;
 	}

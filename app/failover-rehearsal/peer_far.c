@@ -154,8 +154,9 @@ far_tx_check(struct far *f)
 /* ---- commands ---- */
 
 static void
-far_report(struct far *f, const struct rh_cmd *c)
+far_report(void *ctx, const struct rh_cmd *c)
 {
+	struct far *f = ctx;
 	struct rh_report_opts o = c->report;
 	struct far_tap *t;
 	uint32_t i;
@@ -181,38 +182,33 @@ far_report(struct far *f, const struct rh_cmd *c)
 }
 
 static void
-far_command(struct far *f, const char *line)
+far_status(void *ctx, const char *kind)
 {
-	struct rh_cmd c;
+	struct far *f = ctx;
 
-	rh_cmd_parse(line, &c);
-	switch (c.kind) {
-	case RH_CMD_STEP:
-		f->step = c.step;
-		/* fall through */
-	case RH_CMD_STATUS:
-		rh_out_status(stdout, c.kind == RH_CMD_STEP ? "step" : "status", f->step,
-			      rh_acct_next_seq(&f->a), f->seq);
-		break;
-	case RH_CMD_REPORT:
-		far_report(f, &c);
-		break;
-	case RH_CMD_STOP:
-	case RH_CMD_START:
-		f->sending = c.kind == RH_CMD_START;
-		rh_pace_init(&f->pace, f->o->interval_us * 1000ull, rh_now_ns());
-		rh_out_sending(stdout, f->sending, RH_DIR_B, f->seq);
-		break;
-	case RH_CMD_QUIT:
-		f->io.quit = true;
-		break;
-	case RH_CMD_BAD:
-		rh_error("%s", c.err);
-		break;
-	case RH_CMD_NONE:
-		break;
-	}
+	rh_out_status(stdout, kind, f->step, rh_acct_next_seq(&f->a), f->seq);
 }
+
+static void
+far_set_step(void *ctx, uint32_t step)
+{
+	((struct far *)ctx)->step = step;
+}
+
+static void
+far_sending(void *ctx, bool start)
+{
+	struct far *f = ctx;
+
+	f->sending = start;
+	rh_pace_init(&f->pace, f->o->interval_us * 1000ull, rh_now_ns());
+	rh_out_sending(stdout, f->sending, RH_DIR_B, f->seq);
+}
+
+static const struct rh_cmd_ops far_cmd_ops = {
+	.report = far_report, .status = far_status, .step = far_set_step,
+	.sending = far_sending,
+};
 
 /* ---- the loop ---- */
 
@@ -246,7 +242,7 @@ far_poll(struct far *f)
 		if (t->fd >= 0 && peer_io_ready(&f->io, t->poll_idx))
 			far_tap_read(f, t);
 	while (!f->io.quit && (line = peer_io_command(&f->io)) != NULL)
-		far_command(f, line);
+		f->io.quit = !rh_cmd_run(line, &far_cmd_ops, f);
 }
 
 static int

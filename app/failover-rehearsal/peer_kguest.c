@@ -259,8 +259,9 @@ kg_tx_check(struct kguest *k)
 /* ---- commands, loop ---- */
 
 static void
-kg_report(struct kguest *k, const struct rh_cmd *c)
+kg_report(void *ctx, const struct rh_cmd *c)
 {
+	struct kguest *k = ctx;
 	const struct kg_if *ci;
 
 	rh_acct_report(&k->b, stdout, &c->report);
@@ -276,37 +277,26 @@ kg_report(struct kguest *k, const struct rh_cmd *c)
 }
 
 static void
-kg_command(struct kguest *k, const char *line)
+kg_status(void *ctx, const char *kind)
 {
-	struct rh_cmd c;
+	struct kguest *k = ctx;
 
-	rh_cmd_parse(line, &c);
-	switch (c.kind) {
-	case RH_CMD_REPORT:
-		kg_report(k, &c);
-		break;
-	case RH_CMD_STOP:
-	case RH_CMD_START:
-		k->sending = c.kind == RH_CMD_START;
-		rh_pace_init(&k->pace, k->o->interval_us * 1000ull, rh_now_ns());
-		rh_out_sending(stdout, k->sending, RH_DIR_A, k->seq);
-		break;
-	case RH_CMD_STATUS:
-		rh_out_status(stdout, "status", k->last_b_step, k->seq, rh_acct_next_seq(&k->b));
-		break;
-	case RH_CMD_QUIT:
-		k->io.quit = true;
-		break;
-	case RH_CMD_STEP:
-		rh_error("step: the host counts steps, not the guest");
-		break;
-	case RH_CMD_BAD:
-		rh_error("%s", c.err);
-		break;
-	case RH_CMD_NONE:
-		break;
-	}
+	rh_out_status(stdout, kind, k->last_b_step, k->seq, rh_acct_next_seq(&k->b));
 }
+
+static void
+kg_sending(void *ctx, bool start)
+{
+	struct kguest *k = ctx;
+
+	k->sending = start;
+	rh_pace_init(&k->pace, k->o->interval_us * 1000ull, rh_now_ns());
+	rh_out_sending(stdout, k->sending, RH_DIR_A, k->seq);
+}
+
+static const struct rh_cmd_ops kg_cmd_ops = {
+	.report = kg_report, .status = kg_status, .sending = kg_sending,
+};
 
 static void
 kg_poll(struct kguest *k)
@@ -323,7 +313,7 @@ kg_poll(struct kguest *k)
 	if (peer_io_ready(&k->io, idx))
 		kg_read(k);
 	while (!k->io.quit && (line = peer_io_command(&k->io)) != NULL)
-		kg_command(k, line);
+		k->io.quit = !rh_cmd_run(line, &kg_cmd_ops, k);
 }
 
 static int

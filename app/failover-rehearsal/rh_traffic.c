@@ -825,6 +825,42 @@ rh_cmd_parse(const char *line, struct rh_cmd *c)
 		rh_cmd_bad(c, "unexpected argument", arg);
 }
 
+bool
+rh_cmd_run(const char *line, const struct rh_cmd_ops *ops, void *ctx)
+{
+	struct rh_cmd c;
+
+	rh_cmd_parse(line, &c);
+	switch (c.kind) {
+	case RH_CMD_STEP:
+		if (ops->step == NULL) {
+			rh_error("step: the host counts steps, not the guest");
+			break;
+		}
+		ops->step(ctx, c.step);
+		ops->status(ctx, "step");
+		break;
+	case RH_CMD_STATUS:
+		ops->status(ctx, "status");
+		break;
+	case RH_CMD_REPORT:
+		ops->report(ctx, &c);
+		break;
+	case RH_CMD_STOP:
+	case RH_CMD_START:
+		ops->sending(ctx, c.kind == RH_CMD_START);
+		break;
+	case RH_CMD_QUIT:
+		return false;
+	case RH_CMD_BAD:
+		rh_error("%s", c.err);
+		break;
+	case RH_CMD_NONE:
+		break;
+	}
+	return true;
+}
+
 /* "@@fo <kind> <json>": one line, written at once. */
 void
 rh_out(FILE *out, const char *kind, const char *fmt, ...)

@@ -245,6 +245,22 @@ struct rh_cmd {
 };
 
 void rh_cmd_parse(const char *line, struct rh_cmd *c);
+
+/*
+ * What a program does for each command (ctx: the program's state). step
+ * NULL: the program counts no steps ("step" is refused with a line saying
+ * the host counts them). status gives the kind of line to print: "status",
+ * or "step" after a step command.
+ */
+struct rh_cmd_ops {
+	void (*report)(void *ctx, const struct rh_cmd *c);
+	void (*status)(void *ctx, const char *kind);
+	void (*step)(void *ctx, uint32_t step);
+	void (*sending)(void *ctx, bool start);
+};
+
+/* Parses line and runs its command; false: quit. */
+bool rh_cmd_run(const char *line, const struct rh_cmd_ops *ops, void *ctx);
 void rh_out(FILE *out, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void rh_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
