@@ -12,7 +12,8 @@ processes attach to it:
   primary reports, after a known number of frames each way;
 - a secondary dpdk-testpmd: show port info / stats as the primary's, a
   setter refused with the driver's log line, and its own bursts (rxonly
-  with tx_first) counted on the tap interface and in the primary;
+  with tx_first) counted on the tap interface and in the primary, then
+  (txonly) following a switch to the standby and back (tap link down/up);
 - dpdk-dumpcap -i net_failover0 (which loads only the drivers of DPDK's
   driver directory: the plugin is installed there for its start, and
   removed at once) and dpdk-pdump --pdump 'port=0,queue=*,rx-dev=,tx-dev=':
@@ -384,6 +385,44 @@ class Checks:
              "the primary counted RX +%d TX +%d of the secondary's bursts" % (
                  after["RX-packets"] - before["RX-packets"],
                  after["TX-packets"] - before["TX-packets"]))
+
+    def active(self):
+        return self.main.xstats(0).get("active_path")
+
+    def case_switch(self):
+        """the secondary's bursts follow a switch: primary link down, standby, back"""
+        need(self.sec is not None and self.sec.alive(), "no secondary testpmd")
+        sw0 = self.main.xstats(0)["path_switches"]
+        self.sec.cmd("set fwd txonly")
+        self.sec.cmd("start")
+        try:
+            tap0 = self.tap_rx()
+            time.sleep(0.3)
+            need(self.tap_rx() > tap0, "the secondary's txonly does not reach the tap")
+            rc, out = ts.run(["ip", "link", "set", "dev", self.bed.iface, "down"])
+            need(rc == 0, "ip link set down: %s" % out.strip())
+            need(ts.wait_for(lambda: self.active() == 1, 5, 0.05),
+                 "active_path did not become 1 (standby) within 5 s")
+            be1 = self.bed.backend.port_stats(0)["RX-packets"]
+            time.sleep(0.3)
+            be2 = self.bed.backend.port_stats(0)["RX-packets"]
+            self.log("primary link down: the vhost backend received %d of the secondary's "
+                     "frames in 0.3 s" % (be2 - be1))
+            need(be2 > be1, "the standby carries none of the secondary's frames")
+            rc, out = ts.run(["ip", "link", "set", "dev", self.bed.iface, "up"])
+            need(rc == 0, "ip link set up: %s" % out.strip())
+            need(ts.wait_for(lambda: self.active() == 0, 5, 0.05),
+                 "active_path did not return to 0 (primary) within 5 s")
+            tap1 = self.tap_rx()
+            time.sleep(0.3)
+            self.log("primary link up: the tap received %d in 0.3 s"
+                     % (self.tap_rx() - tap1))
+            need(self.tap_rx() > tap1, "the secondary's frames do not come back to the tap")
+        finally:
+            self.sec.cmd("stop", timeout=20)
+            ts.run(["ip", "link", "set", "dev", self.bed.iface, "up"])
+        sw = self.main.xstats(0)["path_switches"]
+        need(sw - sw0 == 2, "path_switches +%d, expected 2" % (sw - sw0))
         self.sec.close()
         need(self.main.alive(), "the primary died with the secondary")
         self.sec = None
@@ -540,7 +579,7 @@ def main(argv):
     bed = HugeBed(plugin, iface, huge, backend_fwd="rxonly")
     chk = Checks(bed, huge, plugin)
     cases = [Checks.case_setup, Checks.case_proc_info, Checks.case_testpmd,
-             Checks.case_dumpcap, Checks.case_pdump]
+             Checks.case_switch, Checks.case_dumpcap, Checks.case_pdump]
     if os.environ.get("FO_SEC_HOLD"):
         # debugging: the bed stays up until the file FO_SEC_HOLD is removed
         def hold(chk):
