@@ -13,7 +13,9 @@ processes attach to it:
 - a secondary dpdk-testpmd: show port info / stats as the primary's, a
   setter refused with the driver's log line, and its own bursts (rxonly
   with tx_first) counted on the tap interface and in the primary, then
-  (txonly) following a switch to the standby and back (tap link down/up);
+  (txonly) following a switch to the standby and back (tap link down/up),
+  and going on over the standby when the primary's device is removed
+  (testpmd `device detach net_tap0`) under its traffic;
 - dpdk-dumpcap -i net_failover0 (which loads only the drivers of DPDK's
   driver directory: the plugin is installed there for its start, and
   removed at once) and dpdk-pdump --pdump 'port=0,queue=*,rx-dev=,tx-dev=':
@@ -531,6 +533,39 @@ class Checks:
              % (self.tap_rx() - tap0, n))
         need(self.main.alive(), "the primary died")
 
+    def case_unplug(self):
+        """the primary's sub-device removed under a secondary's traffic: the grace period waits for it"""
+        self.sec = ts.TestpmdSession("secondary", self.eal(), ["--total-num-mbufs=16384"],
+                                     testpmd=self.bed.testpmd)
+        self.sec.start(timeout=30)
+        self.sec.cmd("set fwd txonly")
+        self.sec.cmd("start")
+        try:
+            time.sleep(0.3)
+            out = self.main.cmd("device detach net_tap0", timeout=20)
+            self.log("primary `device detach net_tap0`: " + out.strip().replace("\n", " | "))
+            need(ts.wait_for(lambda: self.active() == 1, 5, 0.05),
+                 "active_path did not become 1 (standby) within 5 s")
+            be1 = self.bed.backend.port_stats(0)["RX-packets"]
+            time.sleep(0.3)
+            be2 = self.bed.backend.port_stats(0)["RX-packets"]
+            self.log("the vhost backend received %d of the secondary's frames in 0.3 s"
+                     % (be2 - be1))
+            need(be2 > be1, "the standby carries none of the secondary's frames")
+        finally:
+            out = self.sec.cmd("stop", timeout=20) if self.sec.alive() else ""
+        need(self.sec.alive(), "the secondary died: %s" % self.sec.tail(20))
+        need(self.main.alive(), "the primary died")
+        text = "".join(self.sec.transcript)
+        # a burst on a port ethdev released in this process would log it
+        need("not ready port" not in text, "the secondary called a released port: %s"
+             % "\n".join(ln for ln in text.splitlines() if "not ready" in ln)[:500])
+        self.log("secondary after the unplug: " + " | ".join(
+            ln.strip() for ln in text.splitlines()
+            if re.search(r"net_tap0|detach|removed|Port 1", ln))[:600])
+        self.sec.close()
+        self.sec = None
+
     def close(self):
         for t in self.tools:
             try:
@@ -579,7 +614,8 @@ def main(argv):
     bed = HugeBed(plugin, iface, huge, backend_fwd="rxonly")
     chk = Checks(bed, huge, plugin)
     cases = [Checks.case_setup, Checks.case_proc_info, Checks.case_testpmd,
-             Checks.case_switch, Checks.case_dumpcap, Checks.case_pdump]
+             Checks.case_switch, Checks.case_dumpcap, Checks.case_pdump,
+             Checks.case_unplug]
     if os.environ.get("FO_SEC_HOLD"):
         # debugging: the bed stays up until the file FO_SEC_HOLD is removed
         def hold(chk):
