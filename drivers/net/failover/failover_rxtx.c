@@ -79,6 +79,12 @@
  * and sees it or a later value, and the argument above (from "Then:") holds
  * as it does for a burst of the primary's. The primary's bursts are not
  * changed: the fences are on the secondary's burst and the control path.
+ * EAL detaches a removed device from the secondaries before the primary
+ * sees the removal: at the sub-port's DESTROY event in the secondary
+ * (before ethdev resets its burst functions there), fo_sec_port_mark()
+ * sets its gone bit, which the burst loads after its fence with the word,
+ * and fo_sec_quiesce() fences and waits on in as fo_quiesce() does: the
+ * same two-fence argument, with the gone bit in place of the word.
  *
  * Why one lcore per queue: in has one owner; two lcores inside one queue
  * at once would have one's leave mark the other outside.
@@ -369,10 +375,31 @@ fo_sec_enter(struct rte_mbuf ***in, struct rte_mbuf **pkts, const union fo_fp *f
 	return fp;
 }
 
+/*
+ * Ports this process's ethdev is releasing (set at their DESTROY event,
+ * before ethdev resets their burst functions; cleared at NEW): no path.
+ */
+static uint64_t fo_sec_gone[RTE_MAX_ETHPORTS / 64 + 1];
+
 static __rte_always_inline bool
 fo_sec_port_ok(uint16_t port)
 {
-	return port != FO_NO_PORT && rte_eth_dev_is_valid_port(port);
+	return port < RTE_MAX_ETHPORTS &&
+	       !(__atomic_load_n(&fo_sec_gone[port / 64], __ATOMIC_ACQUIRE) &
+		 RTE_BIT64(port % 64)) &&
+	       rte_eth_dev_is_valid_port(port);
+}
+
+void
+fo_sec_port_mark(uint16_t port, bool gone)
+{
+	if (port >= RTE_MAX_ETHPORTS)
+		return;
+	if (gone)
+		__atomic_fetch_or(&fo_sec_gone[port / 64], RTE_BIT64(port % 64), __ATOMIC_ACQ_REL);
+	else
+		__atomic_fetch_and(&fo_sec_gone[port / 64], ~RTE_BIT64(port % 64),
+				   __ATOMIC_ACQ_REL);
 }
 
 uint16_t
@@ -422,6 +449,34 @@ fo_sec_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		nb = rte_eth_tx_prepare(fp.tx, q->qid, pkts, nb_pkts);
 	fo_leave(&q->in);
 	return nb;
+}
+
+static void fo_wait_queue(struct rte_mbuf ***in);
+
+/*
+ * In a secondary process, after fo_sec_port_mark(): until no burst of this
+ * process that may have found the port usable is still inside one of the
+ * failover port's queues (the same marks as fo_quiesce(), the fences of
+ * the contract, with the gone bit in place of the path word).
+ */
+void
+fo_sec_quiesce(struct rte_eth_dev_data *data)
+{
+	struct fo_rxq *rq;
+	struct fo_txq *tq;
+	uint16_t q;
+
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (q = 0; q < data->nb_rx_queues; q++) {
+		rq = data->rx_queues[q];
+		if (rq != NULL)
+			fo_wait_queue(&rq->in);
+	}
+	for (q = 0; q < data->nb_tx_queues; q++) {
+		tq = data->tx_queues[q];
+		if (tq != NULL)
+			fo_wait_queue(&tq->in);
+	}
 }
 
 static int fo_membarrier_cmd = -1;

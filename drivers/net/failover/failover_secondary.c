@@ -314,10 +314,13 @@ fo_sec_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 }
 
 /* This process lets go of the port; the primary's stays as it is. */
+static void fo_sec_put(void);
+
 static int
 fo_sec_close(struct rte_eth_dev *dev)
 {
 	FO_LOG(INFO, "%s: detached from this secondary process", dev->data->name);
+	fo_sec_put();
 	return 0;
 }
 
@@ -454,17 +457,78 @@ const struct eth_dev_ops fo_sec_ops = {
 	.flow_ops_get = fo_sec_no_flow_ops_get,
 };
 
+/*
+ * A port released in this process (a sub-device EAL detaches here before
+ * the primary has taken it off the path): off the paths of this process's
+ * bursts before ethdev resets its burst functions; back when attached.
+ */
+static int
+fo_sec_event(uint16_t port, enum rte_eth_event_type ev, void *arg, void *param)
+{
+	struct rte_eth_dev *dev;
+	uint16_t p;
+
+	RTE_SET_USED(arg);
+	RTE_SET_USED(param);
+	fo_sec_port_mark(port, ev == RTE_ETH_EVENT_DESTROY);
+	if (ev != RTE_ETH_EVENT_DESTROY)
+		return 0;
+	for (p = 0; p < RTE_MAX_ETHPORTS; p++) {
+		dev = &rte_eth_devices[p];
+		if (p != port && dev->state != RTE_ETH_DEV_UNUSED && dev->dev_ops == &fo_sec_ops)
+			fo_sec_quiesce(dev->data);
+	}
+	return 0;
+}
+
+/* Failover ports attached in this process: the event callbacks while any. */
+static unsigned int fo_sec_nb;
+
+static int
+fo_sec_events(bool on)
+{
+	static const enum rte_eth_event_type ev[] = {
+		RTE_ETH_EVENT_NEW, RTE_ETH_EVENT_DESTROY,
+	};
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < RTE_DIM(ev) && ret == 0; i++)
+		ret = on ? rte_eth_dev_callback_register(RTE_ETH_ALL, ev[i], fo_sec_event, NULL) :
+		      rte_eth_dev_callback_unregister(RTE_ETH_ALL, ev[i], fo_sec_event, NULL);
+	if (ret != 0 && on)
+		fo_sec_events(false);
+	return ret;
+}
+
+static void
+fo_sec_put(void)
+{
+	if (fo_sec_nb > 0 && --fo_sec_nb == 0)
+		fo_sec_events(false);
+}
+
 /* Probe in a secondary process: attach to the primary's port. */
 int
 fo_sec_probe(struct rte_vdev_device *vdev)
 {
 	const char *name = rte_vdev_device_name(vdev);
 	struct rte_eth_dev *dev = rte_eth_dev_attach_secondary(name);
+	int ret;
 
 	if (dev == NULL) {
 		FO_LOG(ERR, "%s: no such port in the primary process", name);
 		return -ENODEV;
 	}
+	if (fo_sec_nb == 0) {
+		ret = fo_sec_events(true);
+		if (ret != 0) {
+			FO_LOG(ERR, "%s: ethdev event callbacks not registered: %d", name, ret);
+			rte_eth_dev_release_port(dev);
+			return ret;
+		}
+	}
+	fo_sec_nb++;
 	dev->dev_ops = &fo_sec_ops;
 	dev->device = &vdev->device;
 	dev->rx_pkt_burst = fo_sec_rx_burst;
@@ -481,6 +545,7 @@ fo_sec_remove(struct rte_eth_dev *dev)
 {
 	if (dev->state == RTE_ETH_DEV_UNUSED)
 		return 0;   /* closed already: released then */
+	fo_sec_put();
 	return rte_eth_dev_release_port(dev);
 }
 
