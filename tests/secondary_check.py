@@ -165,6 +165,22 @@ def mempool_preload(testpmd):
     return ":".join(dict.fromkeys(libs))
 
 
+def tool_env(preload):
+    """Environment of a stock tool: the sanitizer runtime first (a
+    -Db_sanitize plugin, devtools/run-sanitized.sh), then preload."""
+    env = dict(os.environ)
+    libs = [x for x in (os.environ.get(ts.PRELOAD_ENV), preload) if x]
+    if libs:
+        env["LD_PRELOAD"] = ":".join(libs)
+    return env
+
+
+def sanitizer_free(who, text):
+    m = ts.SANITIZER_REPORT.search(text)
+    need(m is None, "%s: sanitizer report:\n%s" % (
+        who, "\n".join(text[m.start():].splitlines()[:40]) if m else ""))
+
+
 def tcpdump_count(path, expr=None):
     argv = ["tcpdump", "-nn", "-r", path] + ([expr] if expr else [])
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20)
@@ -183,11 +199,8 @@ class Tool:
         if stdbuf:
             # printf() to a pipe waits for a full buffer: by lines instead
             argv = [stdbuf, "-oL"] + argv
-        env = dict(os.environ)
-        if preload:
-            env["LD_PRELOAD"] = preload
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     start_new_session=True, env=env)
+                                     start_new_session=True, env=tool_env(preload))
         self.thr = threading.Thread(target=self._read, daemon=True)
         self.thr.start()
 
@@ -308,8 +321,11 @@ class Checks:
         out = ""
         for opts in (["--stats", "--show-port"], ["--xstats"]):
             argv = ["dpdk-proc-info"] + self.eal(None) + ["--"] + opts
-            rc, o = ts.run(argv, timeout=30)
+            p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               timeout=30, env=tool_env(None))
+            rc, o = p.returncode, p.stdout.decode("utf-8", "replace")
             self.log("$ " + " ".join(argv))
+            sanitizer_free("dpdk-proc-info", o)
             need(rc == 0, "dpdk-proc-info exited %d:\n%s" % (rc, o[-2000:]))
             out += o
         lines = [ln for ln in out.splitlines()
@@ -426,6 +442,7 @@ class Checks:
         sw = self.main.xstats(0)["path_switches"]
         need(sw - sw0 == 2, "path_switches +%d, expected 2" % (sw - sw0))
         self.sec.close()
+        sanitizer_free("secondary testpmd", "".join(self.sec.transcript))
         need(self.main.alive(), "the primary died with the secondary")
         self.sec = None
 
@@ -460,6 +477,7 @@ class Checks:
             if re.search(r"Capturing|captured|received|dropped|MAC|rror|secondary", ln)))
         need(rc in (0, -signal.SIGINT), "%s exited %s:\n%s" % (tool.argv[0], rc,
                                                             tool.text()[-3000:]))
+        sanitizer_free("dpdk-dumpcap", tool.text())
         return (after["RX-packets"] - before["RX-packets"],
                 after["TX-packets"] - before["TX-packets"])
 
@@ -515,6 +533,7 @@ class Checks:
         self.log("$ " + " ".join(tool.argv) + "\n" + "\n".join(
             ln.rstrip() for ln in tool.text().splitlines() if re.search(r"MAC|port 0|packets", ln)))
         need(rc in (0, -signal.SIGINT), "dpdk-pdump exited %s:\n%s" % (rc, tool.text()[-3000:]))
+        sanitizer_free("dpdk-pdump", tool.text())
         after = self.stats()
         drx = after["RX-packets"] - before["RX-packets"]
         dtx = after["TX-packets"] - before["TX-packets"]
@@ -558,6 +577,8 @@ class Checks:
         need(self.main.alive(), "the primary died")
         text = "".join(self.sec.transcript)
         # a burst on a port ethdev released in this process would log it
+        sanitizer_free("secondary testpmd", text)
+        sanitizer_free("primary testpmd", "".join(self.main.transcript))
         need("not ready port" not in text, "the secondary called a released port: %s"
              % "\n".join(ln for ln in text.splitlines() if "not ready" in ln)[:500])
         self.log("secondary after the unplug: " + " | ".join(
