@@ -144,10 +144,10 @@ class Code:
         self.text = {os.path.basename(f): strip_comments(open(f).read()) for f in files}
         self.all = "\n".join(self.text.values())
         self.ops = read_ops(self.text.get(OPS_FILE, ""))
-        self.sec_ops = read_ops(self.text.get(SEC_FILE, ""), SEC_TABLE, with_null=True)
         self.flags = set()
         for rhs in re.findall(r"dev_flags\s*\|?=\s*([^;]+);", self.all):
             self.flags |= set(re.findall(r"\bRTE_ETH_DEV_\w+", rhs))
+        self.sec_ops = read_ops(self.text.get(SEC_FILE, ""), SEC_TABLE, with_null=True)
         self.events = set(re.findall(
             r"rte_eth_dev_callback_process\s*\(\s*dev\s*,\s*(RTE_ETH_EVENT_\w+)", self.all))
 

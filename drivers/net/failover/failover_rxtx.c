@@ -358,6 +358,70 @@ fo_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	return nb;
 }
 
+static int fo_membarrier_cmd = -1;
+
+/* Grace period: see the memory-ordering contract at the top of this file. */
+void
+fo_membarrier_init(void)
+{
+	if (fo_membarrier_cmd != -1)
+		return;
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
+		fo_membarrier_cmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED;
+	else if (syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0) > 0)
+		fo_membarrier_cmd = MEMBARRIER_CMD_GLOBAL;
+	else
+		fo_membarrier_cmd = 0;
+	if (fo_membarrier_cmd == 0)
+		FO_LOG(WARNING,
+		       "membarrier() unavailable: grace periods fall back to a 10 ms wait");
+}
+
+/* Until the burst a queue's lcore may be inside (after membarrier()) has left. */
+static void
+fo_wait_queue(struct rte_mbuf ***in)
+{
+	struct rte_mbuf **v = __atomic_load_n(in, __ATOMIC_ACQUIRE), **mark;
+
+	if (v == FO_OUTSIDE)
+		return;
+	mark = (struct rte_mbuf **)((uintptr_t)v | FO_MARK_BIT);
+	/* on failure, v is what in holds: a later store, or another's mark of v */
+	if (!__atomic_compare_exchange_n(in, &v, mark, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_ACQUIRE) && v != mark)
+		return;
+	while (__atomic_load_n(in, __ATOMIC_ACQUIRE) == mark)
+		rte_pause();
+}
+
+void
+fo_quiesce(struct fo_priv *priv)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	struct fo_rxq *rq;
+	struct fo_txq *tq;
+	uint16_t q;
+
+	if (!__atomic_load_n(&priv->running, __ATOMIC_ACQUIRE))
+		return;
+	if (fo_membarrier_cmd > 0)
+		syscall(__NR_membarrier, fo_membarrier_cmd, 0, 0);
+	else
+		rte_delay_ms(10);
+	/* against a secondary's burst: its fence and this one (see the contract) */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (q = 0; q < data->nb_rx_queues; q++) {
+		rq = data->rx_queues[q];
+		if (rq != NULL)
+			fo_wait_queue(&rq->in);
+	}
+	for (q = 0; q < data->nb_tx_queues; q++) {
+		tq = data->tx_queues[q];
+		if (tq != NULL)
+			fo_wait_queue(&tq->in);
+	}
+}
+
 /*
  * A secondary process's bursts: the published word names the sub-ports by
  * port id, called through this process's ethdev (the slots hold the
@@ -451,8 +515,6 @@ fo_sec_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	return nb;
 }
 
-static void fo_wait_queue(struct rte_mbuf ***in);
-
 /*
  * In a secondary process, after fo_sec_port_mark(): until no burst of this
  * process that may have found the port usable is still inside one of the
@@ -466,70 +528,6 @@ fo_sec_quiesce(struct rte_eth_dev_data *data)
 	struct fo_txq *tq;
 	uint16_t q;
 
-	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	for (q = 0; q < data->nb_rx_queues; q++) {
-		rq = data->rx_queues[q];
-		if (rq != NULL)
-			fo_wait_queue(&rq->in);
-	}
-	for (q = 0; q < data->nb_tx_queues; q++) {
-		tq = data->tx_queues[q];
-		if (tq != NULL)
-			fo_wait_queue(&tq->in);
-	}
-}
-
-static int fo_membarrier_cmd = -1;
-
-/* Grace period: see the memory-ordering contract at the top of this file. */
-void
-fo_membarrier_init(void)
-{
-	if (fo_membarrier_cmd != -1)
-		return;
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
-		fo_membarrier_cmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED;
-	else if (syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0) > 0)
-		fo_membarrier_cmd = MEMBARRIER_CMD_GLOBAL;
-	else
-		fo_membarrier_cmd = 0;
-	if (fo_membarrier_cmd == 0)
-		FO_LOG(WARNING,
-		       "membarrier() unavailable: grace periods fall back to a 10 ms wait");
-}
-
-/* Until the burst a queue's lcore may be inside (after membarrier()) has left. */
-static void
-fo_wait_queue(struct rte_mbuf ***in)
-{
-	struct rte_mbuf **v = __atomic_load_n(in, __ATOMIC_ACQUIRE), **mark;
-
-	if (v == FO_OUTSIDE)
-		return;
-	mark = (struct rte_mbuf **)((uintptr_t)v | FO_MARK_BIT);
-	/* on failure, v is what in holds: a later store, or another's mark of v */
-	if (!__atomic_compare_exchange_n(in, &v, mark, false, __ATOMIC_ACQUIRE,
-					 __ATOMIC_ACQUIRE) && v != mark)
-		return;
-	while (__atomic_load_n(in, __ATOMIC_ACQUIRE) == mark)
-		rte_pause();
-}
-
-void
-fo_quiesce(struct fo_priv *priv)
-{
-	struct rte_eth_dev_data *data = priv->dev->data;
-	struct fo_rxq *rq;
-	struct fo_txq *tq;
-	uint16_t q;
-
-	if (!__atomic_load_n(&priv->running, __ATOMIC_ACQUIRE))
-		return;
-	if (fo_membarrier_cmd > 0)
-		syscall(__NR_membarrier, fo_membarrier_cmd, 0, 0);
-	else
-		rte_delay_ms(10);
-	/* against a secondary's burst: its fence and this one (see the contract) */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (q = 0; q < data->nb_rx_queues; q++) {
 		rq = data->rx_queues[q];

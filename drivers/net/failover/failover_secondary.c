@@ -379,6 +379,14 @@ FO_SEC_NO(flow_ctrl_set, struct rte_eth_fc_conf *fc __rte_unused)
 FO_SEC_NO(rx_queue_intr_enable, uint16_t qid __rte_unused)
 FO_SEC_NO(rx_queue_intr_disable, uint16_t qid __rte_unused)
 FO_SEC_NO(flow_ops_get, const struct rte_flow_ops **ops __rte_unused)
+FO_SEC_NO(dev_reset)
+FO_SEC_NO(rx_queue_start, uint16_t qid __rte_unused)
+FO_SEC_NO(rx_queue_stop, uint16_t qid __rte_unused)
+FO_SEC_NO(tx_queue_start, uint16_t qid __rte_unused)
+FO_SEC_NO(tx_queue_stop, uint16_t qid __rte_unused)
+FO_SEC_NO(get_reg, struct rte_dev_reg_info *info __rte_unused)
+FO_SEC_NO(get_module_info, struct rte_eth_dev_module_info *info __rte_unused)
+FO_SEC_NO(get_module_eeprom, struct rte_dev_eeprom_info *info __rte_unused)
 
 static void
 fo_sec_no_mac_addr_remove(struct rte_eth_dev *dev, uint32_t index)
@@ -405,8 +413,10 @@ fo_sec_no_dev_supported_ptypes_get(struct rte_eth_dev *dev)
 
 /*
  * Every op of fo_ops has its entry here (the features suite checks it):
- * served, or refused by name. rx/tx_queue_release stay NULL: ethdev calls
- * them only from configure and queue set-up, refused here.
+ * served, or refused by name (also those of ops fo_ops may gain: queue
+ * start/stop, reset, registers, module EEPROM). rx/tx_queue_release stay
+ * NULL: ethdev calls them only from configure and queue set-up, refused
+ * here.
  */
 const struct eth_dev_ops fo_sec_ops = {
 	.dev_configure = fo_sec_no_dev_configure,
@@ -455,6 +465,14 @@ const struct eth_dev_ops fo_sec_ops = {
 	.rx_queue_intr_enable = fo_sec_no_rx_queue_intr_enable,
 	.rx_queue_intr_disable = fo_sec_no_rx_queue_intr_disable,
 	.flow_ops_get = fo_sec_no_flow_ops_get,
+	.dev_reset = fo_sec_no_dev_reset,
+	.rx_queue_start = fo_sec_no_rx_queue_start,
+	.rx_queue_stop = fo_sec_no_rx_queue_stop,
+	.tx_queue_start = fo_sec_no_tx_queue_start,
+	.tx_queue_stop = fo_sec_no_tx_queue_stop,
+	.get_reg = fo_sec_no_get_reg,
+	.get_module_info = fo_sec_no_get_module_info,
+	.get_module_eeprom = fo_sec_no_get_module_eeprom,
 };
 
 /*
