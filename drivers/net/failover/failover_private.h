@@ -537,6 +537,7 @@ void fo_quiesce(struct fo_priv *priv);
 uint16_t fo_sec_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_sec_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_sec_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
+int fo_sec_tx_done_cleanup(void *queue, uint32_t free_cnt);
 void fo_sec_port_mark(uint16_t port, bool gone);
 void fo_sec_quiesce(struct rte_eth_dev_data *data);
 

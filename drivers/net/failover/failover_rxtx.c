@@ -515,6 +515,20 @@ fo_sec_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	return nb;
 }
 
+/* On the queue's lcore, marked as a burst: the TX sub-port's queue, by port id. */
+int
+fo_sec_tx_done_cleanup(void *queue, uint32_t free_cnt)
+{
+	struct fo_txq *q = queue;
+	union fo_fp fp = fo_sec_enter(&q->in, NULL, q->fp);
+	int ret = -ENODEV;
+
+	if (fo_sec_port_ok(fp.tx))
+		ret = rte_eth_tx_done_cleanup(fp.tx, q->qid, free_cnt);
+	fo_leave(&q->in);
+	return ret;
+}
+
 /*
  * In a secondary process, after fo_sec_port_mark(): until no burst of this
  * process that may have found the port usable is still inside one of the

@@ -324,19 +324,6 @@ fo_sec_close(struct rte_eth_dev *dev)
 	return 0;
 }
 
-/* On the queue's lcore, as a burst: the TX sub-port's queue, by port id. */
-static int
-fo_sec_tx_done_cleanup(void *queue, uint32_t free_cnt)
-{
-	struct fo_txq *q = queue;
-	union fo_fp fp;
-
-	fp.word = __atomic_load_n(&q->fp->word, __ATOMIC_ACQUIRE);
-	if (fp.tx == FO_NO_PORT || !rte_eth_dev_is_valid_port(fp.tx))
-		return -ENODEV;
-	return rte_eth_tx_done_cleanup(fp.tx, q->qid, free_cnt);
-}
-
 /* Refusals: one function per op, named in the log line. */
 #define FO_SEC_NO(op, ...) \
 	static int \
