@@ -512,6 +512,11 @@ class FailoverBed:
     def main_app_args(self):
         return list(APP_COMMON)
 
+    def main_eal_common(self):
+        """EAL memory and bus options of main (a subclass may give it
+        hugepages: secondary processes need them)."""
+        return list(EAL_COMMON)
+
     def start(self, timeout=60):
         """Raises SessionError (with the reason) if anything fails."""
         if iface_exists(self.iface):
@@ -523,7 +528,7 @@ class FailoverBed:
         self.say("plugin %s copied to %s (EAL refuses -d under a "
                  "world-writable folder)" % (self.plugin, self.plugin_copy))
         main_eal = ["-l", "0-1", "--file-prefix=" + self.prefix_main] + \
-            EAL_COMMON + self.main_devices()
+            self.main_eal_common() + self.main_devices()
         be_eal = ["-l", "0-1", "--main-lcore", "1",
                   "--file-prefix=" + self.prefix_be] + EAL_COMMON + \
             ["--vdev", "net_vhost0,iface=%s,client=1" % self.sock]

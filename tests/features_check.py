@@ -77,6 +77,7 @@ FEATURES = {
     "Module EEPROM dump": ["op:get_module_info", "op:get_module_eeprom"],
     "Registers dump": ["op:get_reg"],
     "LED": ["op:dev_led_on", "op:dev_led_off"],
+    "Multiprocess aware": ["token:rte_eth_dev_attach_secondary", "token:fo_sec_ops"],
 }
 
 # Ops a rule does not need but which belong to a feature (features.rst).
@@ -98,6 +99,10 @@ INI = "doc/guides/nics/features/failover.ini"
 DRIVER = "drivers/net/failover"
 OPS_FILE = "failover_ops.c"
 OPS_TABLE = "fo_ops"
+# The op table of secondary processes: an entry (served, refused, or NULL
+# said in so many words) for every op of fo_ops.
+SEC_FILE = "failover_secondary.c"
+SEC_TABLE = "fo_sec_ops"
 
 
 def strip_comments(text):
@@ -120,14 +125,15 @@ def read_ini(path):
     return keys
 
 
-def read_ops(text):
-    """Members of the op table set to something other than NULL."""
-    m = re.search(r"const\s+struct\s+eth_dev_ops\s+%s\s*=\s*\{(.*?)\n\};" % OPS_TABLE,
+def read_ops(text, table=OPS_TABLE, with_null=False):
+    """Members of the op table set to something other than NULL (all of
+    them with with_null)."""
+    m = re.search(r"const\s+struct\s+eth_dev_ops\s+%s\s*=\s*\{(.*?)\n\};" % table,
                   text, re.S)
     if m is None:
         return None
     return {name for name, val in re.findall(r"\.(\w+)\s*=\s*([^,\n]+)", m.group(1))
-            if val.strip() != "NULL"}
+            if with_null or val.strip() != "NULL"}
 
 
 class Code:
@@ -141,6 +147,7 @@ class Code:
         self.flags = set()
         for rhs in re.findall(r"dev_flags\s*\|?=\s*([^;]+);", self.all):
             self.flags |= set(re.findall(r"\bRTE_ETH_DEV_\w+", rhs))
+        self.sec_ops = read_ops(self.text.get(SEC_FILE, ""), SEC_TABLE, with_null=True)
         self.events = set(re.findall(
             r"rte_eth_dev_callback_process\s*\(\s*dev\s*,\s*(RTE_ETH_EVENT_\w+)", self.all))
 
@@ -195,6 +202,10 @@ def main(argv):
         check(claimed == have, "%s: %s in the code, %s in the ini"
               % (key, "present" if have else "absent", "claimed" if claimed else "not claimed"),
               why)
+    if code.sec_ops is not None:
+        lack = sorted(code.ops - code.sec_ops)
+        check(not lack, "every op of %s has an entry in %s of %s" % (OPS_TABLE, SEC_TABLE, SEC_FILE),
+              "no entry for %s: serve it or refuse it by name" % ", ".join(lack))
     unknown = sorted(k for k in ini if k not in FEATURES and k not in NOT_CODE)
     check(not unknown, "every key of the ini has a rule",
           "no rule for %s: add it to FEATURES" % ", ".join(unknown))

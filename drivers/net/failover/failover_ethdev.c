@@ -23,10 +23,8 @@ fo_probe(struct rte_vdev_device *vdev)
 	struct fo_args args;
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		FO_LOG(ERR, "%s: secondary processes are not supported", name);
-		return -ENOTSUP;
-	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return fo_sec_probe(vdev);
 	ret = fo_args_parse(rte_vdev_device_args(vdev), &args);
 	if (ret != 0)
 		return ret;
@@ -57,6 +55,7 @@ fo_probe(struct rte_vdev_device *vdev)
 	ret = fo_events_init(priv);
 	if (ret != 0)
 		goto fail;
+	fo_mp_init();
 	rte_eth_dev_probing_finish(dev);
 	FO_LOG(INFO, "%s: port %u probed", name, dev->data->port_id);
 	return 0;
@@ -74,6 +73,8 @@ fo_remove(struct rte_vdev_device *vdev)
 
 	if (dev == NULL)
 		return 0;
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return fo_sec_remove(dev);
 	port = dev->data->port_id;
 	/*
 	 * This is EAL's clean-up walk of the vdev bus or a hot-unplug, which
@@ -104,16 +105,22 @@ int
 rte_pmd_failover_sub_port(uint16_t port_id, enum rte_pmd_failover_role role,
 			  uint16_t *sub_port_id)
 {
-	struct fo_priv *priv = fo_port_priv(port_id);
+	bool primary = rte_eal_process_type() == RTE_PROC_PRIMARY;
+	struct fo_priv *priv = primary ? fo_port_priv(port_id) : fo_sec_priv(port_id);
 	uint16_t port;
 
 	if (priv == NULL)
 		return -ENODEV;
 	if ((role != FO_PRIMARY && role != FO_STANDBY) || sub_port_id == NULL)
 		return -EINVAL;
-	fo_lock(priv);
-	port = priv->sub[role].port_id;
-	fo_unlock(priv);
+	if (primary) {
+		fo_lock(priv);
+		port = priv->sub[role].port_id;
+		fo_unlock(priv);
+	} else {
+		/* the control lock is the primary's: a plain reading */
+		port = __atomic_load_n(&priv->sub[role].port_id, __ATOMIC_ACQUIRE);
+	}
 	if (port == FO_NO_PORT)
 		return -ENODEV;
 	*sub_port_id = port;
@@ -123,7 +130,8 @@ rte_pmd_failover_sub_port(uint16_t port_id, enum rte_pmd_failover_role role,
 int
 rte_pmd_failover_active_path(uint16_t port_id)
 {
-	struct fo_priv *priv = fo_port_priv(port_id);
+	struct fo_priv *priv = rte_eal_process_type() == RTE_PROC_PRIMARY ?
+			       fo_port_priv(port_id) : fo_sec_priv(port_id);
 
 	if (priv == NULL)
 		return -ENODEV;
@@ -137,6 +145,8 @@ rte_pmd_failover_primary_leave(uint16_t port_id)
 	struct fo_sub *s;
 	int ret = 0;
 
+	if (priv == NULL && fo_sec_priv(port_id) != NULL)
+		return fo_sec_refuse(&rte_eth_devices[port_id], "rte_pmd_failover_primary_leave");
 	if (priv == NULL)
 		return -ENODEV;
 	fo_lock(priv);

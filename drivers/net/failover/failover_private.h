@@ -514,6 +514,8 @@ fo_own_call(const struct fo_priv *priv)
  *   failover_hotplug.c                   devices RTE_DEV_EVENT_ADD announced
  *   failover_events.c                    event intake, alarms, fo_sync()
  *   failover_ops.c                       eth_dev_ops
+ *   failover_secondary.c                 secondary processes: their eth_dev_ops,
+ *                                        the primary's answers to them
  *   failover_ethdev.c                    probe/remove, public API
  *   failover_telemetry.c                 /failover/ telemetry commands
  */
@@ -531,6 +533,13 @@ uint16_t fo_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 void fo_membarrier_init(void);
 void fo_quiesce(struct fo_priv *priv);
+/* ... in a secondary process: the sub-ports by port id from the published word */
+uint16_t fo_sec_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t fo_sec_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t fo_sec_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
+int fo_sec_tx_done_cleanup(void *queue, uint32_t free_cnt);
+void fo_sec_port_mark(uint16_t port, bool gone);
+void fo_sec_quiesce(struct rte_eth_dev_data *data);
 
 /* failover_stats.c */
 int fo_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats);
@@ -607,6 +616,15 @@ void fo_sync(struct fo_priv *priv);
 
 /* failover_ops.c */
 extern const struct eth_dev_ops fo_ops;
+
+/* failover_secondary.c: secondary processes; the primary's answers to them */
+struct rte_vdev_device;
+extern const struct eth_dev_ops fo_sec_ops;
+int fo_sec_probe(struct rte_vdev_device *vdev);
+int fo_sec_remove(struct rte_eth_dev *dev);
+int fo_sec_refuse(const struct rte_eth_dev *dev, const char *what);
+struct fo_priv *fo_sec_priv(uint16_t port_id);
+void fo_mp_init(void);
 
 /* failover_ethdev.c */
 struct fo_priv *fo_port_priv(uint16_t port_id);

@@ -65,6 +65,27 @@
  * array (ABA), may be waited for too (until it leaves): harmless, the wait
  * is longer, never shorter.
  *
+ * Secondary processes (fo_sec_rx_burst(), fo_sec_tx_burst()): membarrier()
+ * reaches only the primary's threads, and the slots hold the primary's
+ * function pointers. A secondary's burst stores its entry into in as above,
+ * then executes a full fence (mfence on x86), then loads the published
+ * word priv->fp (acquire) and calls the sub-ports it names by port id
+ * through its own rte_eth_rx_burst()/rte_eth_tx_burst(); it leaves as
+ * above. fo_quiesce() executes a full fence between the publication
+ * (fo_queues_point() stores the word before the slot pointers) and its
+ * loads of in. Of two full fences, one comes first: either the secondary's
+ * load of the word comes after the publication and sees it (the burst uses
+ * the new paths), or fo_quiesce()'s load of in comes after the entry store
+ * and sees it or a later value, and the argument above (from "Then:") holds
+ * as it does for a burst of the primary's. The primary's bursts are not
+ * changed: the fences are on the secondary's burst and the control path.
+ * EAL detaches a removed device from the secondaries before the primary
+ * sees the removal: at the sub-port's DESTROY event in the secondary
+ * (before ethdev resets its burst functions there), fo_sec_port_mark()
+ * sets its gone bit, which the burst loads after its fence with the word,
+ * and fo_sec_quiesce() fences and waits on in as fo_quiesce() does: the
+ * same two-fence argument, with the gone bit in place of the word.
+ *
  * Why one lcore per queue: in has one owner; two lcores inside one queue
  * at once would have one's leave mark the other outside.
  *
@@ -387,6 +408,141 @@ fo_quiesce(struct fo_priv *priv)
 		syscall(__NR_membarrier, fo_membarrier_cmd, 0, 0);
 	else
 		rte_delay_ms(10);
+	/* against a secondary's burst: its fence and this one (see the contract) */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (q = 0; q < data->nb_rx_queues; q++) {
+		rq = data->rx_queues[q];
+		if (rq != NULL)
+			fo_wait_queue(&rq->in);
+	}
+	for (q = 0; q < data->nb_tx_queues; q++) {
+		tq = data->tx_queues[q];
+		if (tq != NULL)
+			fo_wait_queue(&tq->in);
+	}
+}
+
+/*
+ * A secondary process's bursts: the published word names the sub-ports by
+ * port id, called through this process's ethdev (the slots hold the
+ * primary's function pointers). A sub-port this process has not attached
+ * is no path. See the contract at the top of this file.
+ */
+static __rte_always_inline union fo_fp
+fo_sec_enter(struct rte_mbuf ***in, struct rte_mbuf **pkts, const union fo_fp *fpw)
+{
+	union fo_fp fp;
+
+	__atomic_store_n(in, pkts, __ATOMIC_RELEASE);
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	fp.word = __atomic_load_n(&fpw->word, __ATOMIC_ACQUIRE);
+	return fp;
+}
+
+/*
+ * Ports this process's ethdev is releasing (set at their DESTROY event,
+ * before ethdev resets their burst functions; cleared at NEW): no path.
+ */
+static uint64_t fo_sec_gone[RTE_MAX_ETHPORTS / 64 + 1];
+
+static __rte_always_inline bool
+fo_sec_port_ok(uint16_t port)
+{
+	return port < RTE_MAX_ETHPORTS &&
+	       !(__atomic_load_n(&fo_sec_gone[port / 64], __ATOMIC_ACQUIRE) &
+		 RTE_BIT64(port % 64)) &&
+	       rte_eth_dev_is_valid_port(port);
+}
+
+void
+fo_sec_port_mark(uint16_t port, bool gone)
+{
+	if (port >= RTE_MAX_ETHPORTS)
+		return;
+	if (gone)
+		__atomic_fetch_or(&fo_sec_gone[port / 64], RTE_BIT64(port % 64), __ATOMIC_ACQ_REL);
+	else
+		__atomic_fetch_and(&fo_sec_gone[port / 64], ~RTE_BIT64(port % 64),
+				   __ATOMIC_ACQ_REL);
+}
+
+uint16_t
+fo_sec_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct fo_rxq *q = queue;
+	const struct fo_priv *priv = rte_eth_devices[q->port_id].data->dev_private;
+	union fo_fp fp = fo_sec_enter(&q->in, pkts, &priv->fp);
+	uint16_t nb = 0;
+
+	/* the inactive path first (old packets before new), as fo_rx_other() */
+	if (fo_sec_port_ok(fp.rx_other))
+		nb = rte_eth_rx_burst(fp.rx_other, q->qid, pkts, nb_pkts);
+	if (nb < nb_pkts && fo_sec_port_ok(fp.rx_main))
+		nb += rte_eth_rx_burst(fp.rx_main, q->qid, pkts + nb, nb_pkts - nb);
+	fo_leave(&q->in);
+	if (!priv->args.rx_port_keep)
+		fo_rx_port(pkts, nb, q->port_id);
+	return nb;
+}
+
+uint16_t
+fo_sec_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct fo_txq *q = queue;
+	union fo_fp fp = fo_sec_enter(&q->in, pkts, q->fp);
+	uint16_t nb;
+
+	if (fo_sec_port_ok(fp.tx)) {
+		nb = rte_eth_tx_burst(fp.tx, q->qid, pkts, nb_pkts);
+	} else {
+		nb = 0;
+		fo_tx_none(q, pkts, nb_pkts);
+	}
+	fo_leave(&q->in);
+	return nb;
+}
+
+uint16_t
+fo_sec_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct fo_txq *q = queue;
+	union fo_fp fp = fo_sec_enter(&q->in, pkts, q->fp);
+	uint16_t nb = nb_pkts;
+
+	if (fo_sec_port_ok(fp.tx))
+		nb = rte_eth_tx_prepare(fp.tx, q->qid, pkts, nb_pkts);
+	fo_leave(&q->in);
+	return nb;
+}
+
+/* On the queue's lcore, marked as a burst: the TX sub-port's queue, by port id. */
+int
+fo_sec_tx_done_cleanup(void *queue, uint32_t free_cnt)
+{
+	struct fo_txq *q = queue;
+	union fo_fp fp = fo_sec_enter(&q->in, NULL, q->fp);
+	int ret = -ENODEV;
+
+	if (fo_sec_port_ok(fp.tx))
+		ret = rte_eth_tx_done_cleanup(fp.tx, q->qid, free_cnt);
+	fo_leave(&q->in);
+	return ret;
+}
+
+/*
+ * In a secondary process, after fo_sec_port_mark(): until no burst of this
+ * process that may have found the port usable is still inside one of the
+ * failover port's queues (the same marks as fo_quiesce(), the fences of
+ * the contract, with the gone bit in place of the path word).
+ */
+void
+fo_sec_quiesce(struct rte_eth_dev_data *data)
+{
+	struct fo_rxq *rq;
+	struct fo_txq *tq;
+	uint16_t q;
+
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (q = 0; q < data->nb_rx_queues; q++) {
 		rq = data->rx_queues[q];
 		if (rq != NULL)

@@ -36,6 +36,9 @@ enum rte_pmd_failover_role {
  *   RTE_PMD_FAILOVER_PRIMARY or RTE_PMD_FAILOVER_STANDBY.
  * @param sub_port_id
  *   Where the sub-port's id is written.
+ * In a secondary process: the sub-port the primary holds in the role now
+ * (a reading of the shared state).
+ *
  * @return
  *   0 on success; -ENODEV if port_id is not a failover port or the role
  *   has no sub-port now; -EINVAL for a bad role or a NULL pointer.
@@ -49,6 +52,8 @@ int rte_pmd_failover_sub_port(uint16_t port_id, enum rte_pmd_failover_role role,
  *
  * @param port_id
  *   The failover port.
+ * In a secondary process too (a reading of the shared state).
+ *
  * @return
  *   The active role (RTE_PMD_FAILOVER_PRIMARY, _STANDBY or _NONE), or
  *   -ENODEV if port_id is not a failover port.
@@ -71,13 +76,14 @@ int rte_pmd_failover_active_path(uint16_t port_id);
  *
  * Control path: call it from a thread that is not inside a burst of the
  * failover port, and not from an ethdev or device event callback (it
- * removes the device). It returns once the primary is gone.
+ * removes the device). It returns once the primary is gone. Primary
+ * process only.
  *
  * @param port_id
  *   The failover port.
  * @return
  *   0 on success; -ENODEV if port_id is not a failover port; -ENOENT if
- *   it has no primary now.
+ *   it has no primary now; -ENOTSUP in a secondary process.
  */
 __rte_experimental
 int rte_pmd_failover_primary_leave(uint16_t port_id);

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Secondary-process pieces, unit level, in one process over the VF
+ * simulator rig (a fosim primary, a virtio-user standby): the burst
+ * functions a secondary uses (fo_sec_rx_burst(), fo_sec_tx_burst(), which
+ * name the sub-ports by port id from the published word and work the same
+ * in any process) follow the active path; the grace period waits for one
+ * held inside a sub-port (its entry store and fence, not the primary's
+ * membarrier, are what it relies on in a secondary); every op a secondary
+ * refuses returns -ENOTSUP with one log line naming it. The stock-tool
+ * side, across processes, is the secondary suite (secondary_check.py).
+ */
+
+#include <pthread.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "failover_private.h"
+#include "fosim.h"
+#include "ft_log.h"
+#include "ft_rig.h"
+#include "ft_test.h"
+#include "ft_wait.h"
+#include "rte_pmd_failover.h"
+
+static const struct ft_rig_conf rig_conf = FT_RIG_VF_CONF(8191, NULL);
+static struct ft_rig rig;
+
+static void *
+rxq0(void)
+{
+	return rte_eth_devices[rig.fo].data->rx_queues[0];
+}
+
+static void *
+txq0(void)
+{
+	return rte_eth_devices[rig.fo].data->tx_queues[0];
+}
+
+static uint64_t
+opackets(uint16_t port)
+{
+	struct rte_eth_stats st;
+
+	return rte_eth_stats_get(port, &st) == 0 ? st.opackets : UINT64_MAX;
+}
+
+/* n blank frames through fo_sec_tx_burst(); returns how many it took. */
+static int
+sec_tx(uint16_t n)
+{
+	struct rte_mbuf *pkts[FT_BURST];
+	uint16_t i, sent;
+
+	if (n > FT_BURST || rte_pktmbuf_alloc_bulk(rig.pool, pkts, n) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_append(pkts[i], 60);
+	sent = fo_sec_tx_burst(txq0(), pkts, n);
+	rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	return sent;
+}
+
+/* TX on the primary, on the standby once the primary's link is down, back. */
+static int
+test_sec_tx_follows_path(void)
+{
+	uint16_t vf;
+	uint64_t p0, s0;
+
+	TEST_ASSERT_SUCCESS(ft_wait_active(rig.fo, RTE_PMD_FAILOVER_PRIMARY, 2000), "no primary");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &vf),
+			    "primary port");
+	p0 = opackets(vf);
+	s0 = opackets(rig.vu);
+	TEST_ASSERT_EQUAL(sec_tx(20), 20, "the primary did not take 20 frames");
+	TEST_ASSERT_EQUAL(opackets(vf) - p0, 20, "primary opackets +%" PRIu64 ", 20 sent",
+			  opackets(vf) - p0);
+	TEST_ASSERT_EQUAL(opackets(rig.vu), s0, "frames went to the standby");
+	TEST_ASSERT_SUCCESS(fosim_set_link(vf, 0), "link down");
+	TEST_ASSERT_SUCCESS(ft_wait_active(rig.fo, RTE_PMD_FAILOVER_STANDBY, 2000),
+			    "no switch to the standby");
+	TEST_ASSERT_EQUAL(sec_tx(12), 12, "the standby did not take 12 frames");
+	TEST_ASSERT_EQUAL(opackets(rig.vu) - s0, 12, "standby opackets +%" PRIu64 ", 12 sent",
+			  opackets(rig.vu) - s0);
+	TEST_ASSERT_EQUAL(opackets(vf) - p0, 20, "frames went to the primary with its link down");
+	ft_rig_vh_drain(&rig);
+	TEST_ASSERT_SUCCESS(fosim_set_link(vf, 1), "link up");
+	TEST_ASSERT_SUCCESS(ft_wait_active(rig.fo, RTE_PMD_FAILOVER_PRIMARY, 2000), "no failback");
+	TEST_ASSERT_EQUAL(sec_tx(5), 5, "the primary did not take 5 frames after the failback");
+	TEST_ASSERT_EQUAL(opackets(vf) - p0, 25, "primary opackets after the failback");
+	return TEST_SUCCESS;
+}
+
+/* RX: what the primary holds, with the failover port in mbuf->port. */
+static int
+test_sec_rx(void)
+{
+	struct rte_mbuf *in[8], *out[FT_BURST];
+	uint16_t vf, n, i, bad = 0;
+
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &vf),
+			    "primary port");
+	TEST_ASSERT_SUCCESS(rte_pktmbuf_alloc_bulk(rig.pool, in, RTE_DIM(in)), "mbufs");
+	TEST_ASSERT_EQUAL(fosim_rx_inject(vf, 0, in, RTE_DIM(in)), (int)RTE_DIM(in), "inject");
+	n = fo_sec_rx_burst(rxq0(), out, FT_BURST);
+	for (i = 0; i < n; i++)
+		bad += out[i]->port != rig.fo;
+	rte_pktmbuf_free_bulk(out, n);
+	TEST_ASSERT_EQUAL(n, RTE_DIM(in), "received %u of %u", n, (unsigned int)RTE_DIM(in));
+	TEST_ASSERT_EQUAL(bad, 0, "mbuf->port wrong in %u frames", bad);
+	TEST_ASSERT_EQUAL(__atomic_load_n(&((struct fo_rxq *)rxq0())->in, __ATOMIC_ACQUIRE),
+			  FO_OUTSIDE, "the queue is not marked outside after the burst");
+	return TEST_SUCCESS;
+}
+
+/* Every op a secondary refuses: -ENOTSUP, one log line naming it. */
+static int
+test_sec_refusals(void)
+{
+	struct rte_eth_dev *dev = &rte_eth_devices[rig.fo];
+	const struct eth_dev_ops *o = &fo_sec_ops;
+	struct rte_eth_rss_conf rss = { 0 };
+	struct rte_eth_fc_conf fc = { 0 };
+	const struct rte_flow_ops *fops;
+	struct rte_ether_addr mac = { { 2, 0, 0, 0, 0, 1 } };
+	char needle[256];
+	unsigned int i;
+
+	ft_log_reset();
+	struct {
+		const char *op;
+		int ret;
+	} r[] = {
+		{ "dev_configure", o->dev_configure(dev) },
+		{ "dev_start", o->dev_start(dev) },
+		{ "dev_stop", o->dev_stop(dev) },
+		{ "dev_set_link_down", o->dev_set_link_down(dev) },
+		{ "promiscuous_disable", o->promiscuous_disable(dev) },
+		{ "allmulticast_enable", o->allmulticast_enable(dev) },
+		{ "mac_addr_set", o->mac_addr_set(dev, &mac) },
+		{ "mac_addr_add", o->mac_addr_add(dev, &mac, 1, 0) },
+		{ "set_mc_addr_list", o->set_mc_addr_list(dev, &mac, 1) },
+		{ "mtu_set", o->mtu_set(dev, 1400) },
+		{ "vlan_filter_set", o->vlan_filter_set(dev, 10, 1) },
+		{ "rss_hash_update", o->rss_hash_update(dev, &rss) },
+		{ "rx_queue_setup", o->rx_queue_setup(dev, 0, 256, 0, NULL, rig.pool) },
+		{ "stats_reset", o->stats_reset(dev) },
+		{ "flow_ctrl_set", o->flow_ctrl_set(dev, &fc) },
+		{ "rx_queue_intr_enable", o->rx_queue_intr_enable(dev, 0) },
+		{ "flow_ops_get", o->flow_ops_get(dev, &fops) },
+	};
+
+	/* each call above ran at its entry: one log line each, checked now */
+	for (i = 0; i < RTE_DIM(r); i++) {
+		TEST_ASSERT_EQUAL(r[i].ret, -ENOTSUP, "%s returned %d", r[i].op, r[i].ret);
+		snprintf(needle, sizeof(needle),
+			 "%s: %s: not possible in a secondary process, must be done in the primary",
+			 dev->data->name, r[i].op);
+		TEST_ASSERT_EQUAL(ft_log_count(needle), 1, "no one log line '%s'", needle);
+	}
+	ft_log_reset();
+	o->mac_addr_remove(dev, 1);
+	TEST_ASSERT(ft_log_has("mac_addr_remove: not possible in a secondary process"),
+		    "mac_addr_remove not refused by name");
+	TEST_ASSERT_NULL(o->dev_supported_ptypes_get(dev), "packet types in a secondary");
+	/* nothing reached the port: its MTU and the sub-ports are as they were */
+	TEST_ASSERT_NOT_EQUAL(dev->data->mtu, 1400, "the refused mtu_set changed the MTU");
+	TEST_ASSERT(dev->data->dev_started, "the refused dev_stop stopped the port");
+	return TEST_SUCCESS;
+}
+
+/* The grace-period test: a loop of fo_sec_rx_burst() on the worker. */
+static int rx_stop;
+static int leave_done;
+static unsigned int rx_got, rx_bad_port;
+
+static int
+sec_rx_loop(void *arg)
+{
+	struct rte_mbuf *pkts[FT_BURST];
+	uint16_t n, i;
+
+	RTE_SET_USED(arg);
+	while (!__atomic_load_n(&rx_stop, __ATOMIC_ACQUIRE)) {
+		n = fo_sec_rx_burst(rxq0(), pkts, FT_BURST);
+		for (i = 0; i < n; i++)
+			rx_bad_port += pkts[i]->port != rig.fo;
+		__atomic_store_n(&rx_got, rx_got + n, __ATOMIC_RELEASE);
+		rte_pktmbuf_free_bulk(pkts, n);
+	}
+	return 0;
+}
+
+static void *
+leave_thread(void *arg)
+{
+	RTE_SET_USED(arg);
+	rte_pmd_failover_primary_leave(rig.fo);
+	__atomic_store_n(&leave_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * The primary leaves while the worker is inside a secondary-style rx burst
+ * held by fosim: the leave must not stop the primary before that burst
+ * returns, and the frames it then returns reach the worker.
+ */
+static int
+test_sec_grace_waits(void)
+{
+	struct rte_mbuf *held[8];
+	unsigned int stops, ms;
+	int done = -1, stops_held = -1, injected = -1;
+	pthread_t th;
+	uint16_t p;
+
+	TEST_ASSERT_SUCCESS(ft_wait_active(rig.fo, RTE_PMD_FAILOVER_PRIMARY, 2000), "no primary");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &p),
+			    "primary port");
+	stops = fosim_op_count(p, "stop");
+	TEST_ASSERT_SUCCESS(fosim_rx_hold(p, 1), "hold");
+	__atomic_store_n(&rx_stop, 0, __ATOMIC_RELEASE);
+	TEST_ASSERT_SUCCESS(rte_eal_remote_launch(sec_rx_loop, NULL,
+						  rte_get_next_lcore(-1, 1, 0)), "launch");
+	for (ms = 0; fosim_rx_held(p) == 0 && ms < 2000; ms++)
+		ft_sleep_us(1000);
+	if (fosim_rx_held(p) == 1 && pthread_create(&th, NULL, leave_thread, NULL) == 0) {
+		ft_sleep_us(100 * 1000);
+		done = __atomic_load_n(&leave_done, __ATOMIC_ACQUIRE);
+		stops_held = (int)(fosim_op_count(p, "stop") - stops);
+		if (rte_pktmbuf_alloc_bulk(rig.pool, held, RTE_DIM(held)) == 0)
+			injected = fosim_rx_inject(p, 0, held, RTE_DIM(held));
+		if (done != 0 || stops_held != 0) {
+			printf("FAIL: the primary left (stopped %d times) while a burst was inside it\n",
+			       stops_held);
+			fflush(stdout);
+		}
+		fosim_rx_hold(p, 0);
+		pthread_join(th, NULL);
+	}
+	fosim_rx_hold(p, 0);
+	__atomic_store_n(&rx_stop, 1, __ATOMIC_RELEASE);
+	rte_eal_mp_wait_lcore();
+	TEST_ASSERT(done != -1, "the worker's burst did not reach the primary");
+	TEST_ASSERT_EQUAL(done, 0, "the leave completed while a burst was inside the primary");
+	TEST_ASSERT_EQUAL(stops_held, 0, "the primary was stopped while a burst was inside it");
+	TEST_ASSERT_EQUAL(leave_done, 1, "the leave did not complete");
+	TEST_ASSERT_EQUAL(fosim_op_count(p, "stop"), stops + 1, "the primary was not stopped");
+	TEST_ASSERT_EQUAL(injected, (int)RTE_DIM(held), "frames for the held burst not queued");
+	TEST_ASSERT_EQUAL(rx_got, RTE_DIM(held), "the held burst's frames not received");
+	TEST_ASSERT_EQUAL(rx_bad_port, 0, "mbuf->port wrong in %u frames", rx_bad_port);
+	return TEST_SUCCESS;
+}
+
+static int
+suite_setup(void)
+{
+	if (rte_lcore_count() < 2) {
+		printf("needs 2 lcores\n");
+		return -1;
+	}
+	if (ft_log_open() != 0 || ft_rig_setup(&rig, &rig_conf) != 0 ||
+	    ft_rig_vf_plug(&rig, ",tx_sink=1") != 0 ||
+	    ft_wait_active(rig.fo, RTE_PMD_FAILOVER_PRIMARY, 2000) != 0)
+		return -1;
+	return 0;
+}
+
+static void
+suite_teardown(void)
+{
+	ft_rig_teardown(&rig);
+	fosim_graveyard_flush();
+}
+
+static struct unit_test_suite secondary_unit_suite = {
+	.suite_name = "secondary_unit: a secondary's bursts, grace period and refusals",
+	.setup = suite_setup,
+	.teardown = suite_teardown,
+	.unit_test_cases = {
+		TEST_CASE(test_sec_tx_follows_path),
+		TEST_CASE(test_sec_rx),
+		TEST_CASE(test_sec_refusals),
+		TEST_CASE(test_sec_grace_waits),
+		TEST_CASES_END()
+	}
+};
+
+FT_MAIN(secondary_unit_suite)
