@@ -120,7 +120,13 @@ class HugeBed(ts.FailoverBed):
         self.huge = huge
 
     def main_eal_common(self):
-        return ["--huge-dir", self.huge.mnt, "--single-file-segments", "--no-pci"]
+        # The secondaries map the primary's memory at its addresses: put it
+        # where neither process has anything else (with ASan preloaded, its
+        # allocator and shadow make an address near the libraries taken in
+        # one process and free in the other: "Cannot get a virtual area at
+        # requested address", at random).
+        return ["--huge-dir", self.huge.mnt, "--single-file-segments", "--no-pci",
+                "--base-virtaddr=0x200000000000"]
 
 
 def no_ipv6(iface, stop):
@@ -175,10 +181,51 @@ def tool_env(preload):
     return env
 
 
-def sanitizer_free(who, text):
+# DPDK 22.11's vdev bus leaks, in every secondary process, the devargs of
+# each vdev it learns from the primary: vdev_scan() adds them with
+# insert_vdev(name, NULL, NULL, false), which leaves the devargs out of EAL's
+# list, and vdev_cleanup() frees the device but not its devargs (one 136-byte
+# rte_devargs and its 1-byte "" data per vdev). Debian strips that library,
+# so no LeakSanitizer suppression can name the function (and one naming the
+# library would hide a leak of ours allocated under its probe). A leak record
+# is DPDK's when every frame below the allocator is in librte_bus_vdev, or
+# in the stock tool itself (dpdk-dumpcap leaves the argument strings it
+# builds for EAL in main()).
+LEAK_RECORD = re.compile(r"^(?:Direct|Indirect) leak of \d+ byte\(s\) in (\d+) object\(s\) "
+                         r"allocated from:\n((?:[ \t]+#\d+ .*\n?)+)", re.M)
+ALLOCATOR_FRAME = re.compile(r"__interceptor_|libsanitizer/|asan_malloc|asan_interceptors")
+LSAN_HEADER = re.compile(r"^==\d+==ERROR: LeakSanitizer: detected memory leaks$", re.M)
+ASAN_EXITCODE = 99      # devtools/run-sanitized.sh: ASAN_OPTIONS exitcode=99
+
+
+DPDK_FRAME = re.compile(r"\((?:/\S*/librte_bus_vdev\.so[.\d]*|/usr/bin/dpdk-[\w-]+)\+0x[0-9a-f]+\)")
+
+
+def dpdk_leak(frames):
+    own = [f for f in frames.splitlines() if f.strip() and not ALLOCATOR_FRAME.search(f)]
+    return bool(own) and all(DPDK_FRAME.search(f) for f in own)
+
+
+def sanitizer_check(who, text, rc=0, ok=(0,)):
+    """No sanitizer report but DPDK's vdev-bus leak (then rc may be ASan's
+    exit code), and an exit status in ok."""
     m = ts.SANITIZER_REPORT.search(text)
-    need(m is None, "%s: sanitizer report:\n%s" % (
-        who, "\n".join(text[m.start():].splitlines()[:40]) if m else ""))
+    if m is None:
+        need(rc in ok, "%s exited %s:\n%s" % (who, rc, text[-3000:]))
+        return
+    report = text[m.start():]
+    records = LEAK_RECORD.findall(report)
+    known = (len(LSAN_HEADER.findall(text)) == 1 and records and
+             all(dpdk_leak(frames) for _, frames in records) and
+             not re.search(r"ERROR: AddressSanitizer|runtime error:", text))
+    need(known, "%s: sanitizer report:\n%s" % (who, "\n".join(report.splitlines()[:40])))
+    need(rc in ok or rc == ASAN_EXITCODE, "%s exited %s:\n%s" % (who, rc, text[-3000:]))
+    print("    %s: DPDK's own leaks in a secondary (%d objects), nothing else"
+          % (who, sum(int(n) for n, _ in records)))
+
+
+def sanitizer_free(who, text):
+    sanitizer_check(who, text)
 
 
 def tcpdump_count(path, expr=None):
@@ -320,13 +367,14 @@ class Checks:
         # one of --stats and --xstats per run (proc-info shows the first it has)
         out = ""
         for opts in (["--stats", "--show-port"], ["--xstats"]):
-            argv = ["dpdk-proc-info"] + self.eal(None) + ["--"] + opts
+            # unbuffered: a leak report ends the process before stdio is flushed
+            argv = (["stdbuf", "-o0"] if os.environ.get(ts.PRELOAD_ENV) else []) + \
+                ["dpdk-proc-info"] + self.eal(None) + ["--"] + opts
             p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                timeout=30, env=tool_env(None))
             rc, o = p.returncode, p.stdout.decode("utf-8", "replace")
             self.log("$ " + " ".join(argv))
-            sanitizer_free("dpdk-proc-info", o)
-            need(rc == 0, "dpdk-proc-info exited %d:\n%s" % (rc, o[-2000:]))
+            sanitizer_check("dpdk-proc-info", o, rc)
             out += o
         lines = [ln for ln in out.splitlines()
                  if re.search(r"RX-packets|TX-packets|primary_|standby_|active_path|"
@@ -475,9 +523,7 @@ class Checks:
         self.log("$ " + " ".join(tool.argv) + "\n" + "\n".join(
             ln.rstrip() for ln in tool.text().replace("\b", "").splitlines()
             if re.search(r"Capturing|captured|received|dropped|MAC|rror|secondary", ln)))
-        need(rc in (0, -signal.SIGINT), "%s exited %s:\n%s" % (tool.argv[0], rc,
-                                                            tool.text()[-3000:]))
-        sanitizer_free("dpdk-dumpcap", tool.text())
+        sanitizer_check("dpdk-dumpcap", tool.text(), rc, (0, -signal.SIGINT))
         return (after["RX-packets"] - before["RX-packets"],
                 after["TX-packets"] - before["TX-packets"])
 
@@ -532,8 +578,7 @@ class Checks:
             out = self.main.cmd("stop", timeout=20)
         self.log("$ " + " ".join(tool.argv) + "\n" + "\n".join(
             ln.rstrip() for ln in tool.text().splitlines() if re.search(r"MAC|port 0|packets", ln)))
-        need(rc in (0, -signal.SIGINT), "dpdk-pdump exited %s:\n%s" % (rc, tool.text()[-3000:]))
-        sanitizer_free("dpdk-pdump", tool.text())
+        sanitizer_check("dpdk-pdump", tool.text(), rc, (0, -signal.SIGINT))
         after = self.stats()
         drx = after["RX-packets"] - before["RX-packets"]
         dtx = after["TX-packets"] - before["TX-packets"]
