@@ -84,18 +84,52 @@ static const struct fo_fwd fo_fwd_start = {
 	.what = "start", .set = fo_set_start, .unset = fo_unset_start,
 };
 
-/* Queue states are the PMD's to keep (rxq_info_get reports them). */
+/*
+ * Queue states are the PMD's to keep (rxq_info_get reports them); the
+ * publication reads them (a stopped queue designates no sub-port) and a
+ * sub-port's start applies them to its queues. Stores are atomic: a
+ * publication from an event callback may read them meanwhile.
+ */
+static void
+fo_queue_state_store(uint8_t *state, uint8_t v)
+{
+	__atomic_store_n(state, v, __ATOMIC_RELAXED);
+}
+
 static void
 fo_queues_state(struct rte_eth_dev *dev, uint8_t state)
 {
 	uint16_t q;
 
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
-		dev->data->rx_queue_state[q] = state;
+		fo_queue_state_store(&dev->data->rx_queue_state[q], state);
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
-		dev->data->tx_queue_state[q] = state;
+		fo_queue_state_store(&dev->data->tx_queue_state[q], state);
 }
 
+/* At start: each queue started but those set up with deferred start. */
+static void
+fo_queues_state_start(struct rte_eth_dev *dev)
+{
+	const struct fo_rxq *rq;
+	const struct fo_txq *tq;
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		rq = dev->data->rx_queues[q];
+		fo_queue_state_store(&dev->data->rx_queue_state[q],
+				     rq != NULL && rq->conf.conf.rx_deferred_start ?
+				     RTE_ETH_QUEUE_STATE_STOPPED : RTE_ETH_QUEUE_STATE_STARTED);
+	}
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		tq = dev->data->tx_queues[q];
+		fo_queue_state_store(&dev->data->tx_queue_state[q],
+				     tq != NULL && tq->conf.conf.tx_deferred_start ?
+				     RTE_ETH_QUEUE_STATE_STOPPED : RTE_ETH_QUEUE_STATE_STARTED);
+	}
+}
+
+/* The queues' states first: each sub-port's start applies them. */
 static int
 fo_dev_start(struct rte_eth_dev *dev)
 {
@@ -103,12 +137,14 @@ fo_dev_start(struct rte_eth_dev *dev)
 	int ret;
 
 	fo_lock(priv);
+	fo_queues_state_start(dev);
 	ret = fo_forward(priv, &fo_fwd_start, priv, NULL);
 	if (ret == 0) {
 		/* bursts may run from now on (ethdev marks the port started after us) */
 		__atomic_store_n(&priv->running, true, __ATOMIC_RELEASE);
-		fo_queues_state(dev, RTE_ETH_QUEUE_STATE_STARTED);
 		fo_sync(priv);
+	} else {
+		fo_queues_state(dev, RTE_ETH_QUEUE_STATE_STOPPED);
 	}
 	fo_unlock(priv);
 	return ret;
@@ -297,6 +333,107 @@ fo_txq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_txq_info *
 	info->nb_desc = q->conf.nb_desc;
 }
 
+/*
+ * Queue start/stop: on/off pairs on the sub-ports' queue of the same index
+ * (fo_sub_queue_state(): a sub-port whose PMD has no such op keeps its
+ * queue running, the failover queue's state holds regardless). A queue
+ * stops on the fast path first: pointed at no sub-port and a grace period,
+ * then the sub-ports' queues; it starts on the fast path last.
+ */
+static int
+fo_rxq_on(struct fo_sub *s, const void *qid)
+{
+	return fo_sub_queue_state(s, true, *(const uint16_t *)qid, true);
+}
+
+static int
+fo_rxq_off(struct fo_sub *s, const void *qid)
+{
+	return fo_sub_queue_state(s, true, *(const uint16_t *)qid, false);
+}
+
+static int
+fo_txq_on(struct fo_sub *s, const void *qid)
+{
+	return fo_sub_queue_state(s, false, *(const uint16_t *)qid, true);
+}
+
+static int
+fo_txq_off(struct fo_sub *s, const void *qid)
+{
+	return fo_sub_queue_state(s, false, *(const uint16_t *)qid, false);
+}
+
+static const struct fo_fwd fo_fwd_rxq_start = {
+	.what = "an rx queue start", .set = fo_rxq_on, .unset = fo_rxq_off,
+};
+static const struct fo_fwd fo_fwd_rxq_stop = {
+	.what = "an rx queue stop", .set = fo_rxq_off, .unset = fo_rxq_on,
+};
+static const struct fo_fwd fo_fwd_txq_start = {
+	.what = "a tx queue start", .set = fo_txq_on, .unset = fo_txq_off,
+};
+static const struct fo_fwd fo_fwd_txq_stop = {
+	.what = "a tx queue stop", .set = fo_txq_off, .unset = fo_txq_on,
+};
+
+/* The failover queue's state, then the paths published again. */
+static void
+fo_queue_state_publish(struct fo_priv *priv, uint8_t *state, bool start)
+{
+	fo_queue_state_store(state, start ? RTE_ETH_QUEUE_STATE_STARTED :
+					    RTE_ETH_QUEUE_STATE_STOPPED);
+	fo_paths_publish(priv);
+}
+
+static int
+fo_queue_state_set(struct rte_eth_dev *dev, const struct fo_fwd *f, uint8_t *state,
+		   uint16_t qid, bool start)
+{
+	struct fo_priv *priv = fo_priv(dev);
+	int ret;
+
+	fo_lock(priv);
+	if (!start) {
+		fo_queue_state_publish(priv, state, false);
+		fo_quiesce(priv);
+	}
+	ret = fo_forward(priv, f, &qid, NULL);
+	/* started once every sub-port's queue is; a stop refused: running again */
+	if ((ret == 0) == start)
+		fo_queue_state_publish(priv, state, true);
+	fo_unlock(priv);
+	return ret;
+}
+
+static int
+fo_rx_queue_start(struct rte_eth_dev *dev, uint16_t qid)
+{
+	return fo_queue_state_set(dev, &fo_fwd_rxq_start, &dev->data->rx_queue_state[qid],
+				  qid, true);
+}
+
+static int
+fo_rx_queue_stop(struct rte_eth_dev *dev, uint16_t qid)
+{
+	return fo_queue_state_set(dev, &fo_fwd_rxq_stop, &dev->data->rx_queue_state[qid],
+				  qid, false);
+}
+
+static int
+fo_tx_queue_start(struct rte_eth_dev *dev, uint16_t qid)
+{
+	return fo_queue_state_set(dev, &fo_fwd_txq_start, &dev->data->tx_queue_state[qid],
+				  qid, true);
+}
+
+static int
+fo_tx_queue_stop(struct rte_eth_dev *dev, uint16_t qid)
+{
+	return fo_queue_state_set(dev, &fo_fwd_txq_stop, &dev->data->tx_queue_state[qid],
+				  qid, false);
+}
+
 const struct eth_dev_ops fo_ops = {
 	.dev_configure = fo_dev_configure,
 	.dev_start = fo_dev_start,
@@ -322,6 +459,10 @@ const struct eth_dev_ops fo_ops = {
 	.tx_queue_setup = fo_tx_queue_setup,
 	.rx_queue_release = fo_rx_queue_release,
 	.tx_queue_release = fo_tx_queue_release,
+	.rx_queue_start = fo_rx_queue_start,
+	.rx_queue_stop = fo_rx_queue_stop,
+	.tx_queue_start = fo_tx_queue_start,
+	.tx_queue_stop = fo_tx_queue_stop,
 	.rxq_info_get = fo_rxq_info_get,
 	.txq_info_get = fo_txq_info_get,
 	.stats_get = fo_stats_get,

@@ -580,6 +580,7 @@ void fo_flow_uninit(struct fo_priv *priv);
 /* failover_sub.c: sub-port lifecycle (adopt, replay, start/stop, leave, release) */
 int fo_sub_configure(struct fo_priv *priv, struct fo_sub *s);
 int fo_sub_start(struct fo_priv *priv, struct fo_sub *s);
+int fo_sub_queue_state(struct fo_sub *s, bool rx, uint16_t qid, bool start);
 void fo_sub_stop(struct fo_priv *priv, struct fo_sub *s);
 int fo_sub_fit(struct fo_priv *priv, uint16_t port, int role);
 void fo_sub_leave(struct fo_priv *priv, struct fo_sub *s);

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * The rest of the ethdev surface over fosim: queue start/stop and deferred
+ * start (the failover queue's state, its sub-ports' queues following it,
+ * replayed onto a sub-port that joins), the failover port's reset, the
+ * fast-path queries (rx_queue_count, descriptor status) of the active
+ * path, module EEPROM and registers of the active path, xstats by id.
+ * The fault table of test_control.c covers the refusals and rollbacks.
+ */
+
+#include <rte_bus_vdev.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <ethdev_driver.h>
+
+#include "fosim.h"
+#include "ft_log.h"
+#include "ft_rig.h"
+#include "ft_stats.h"
+#include "ft_test.h"
+#include "ft_wait.h"
+#include "rte_pmd_failover.h"
+
+#define FO_NAME "net_failover_op0"
+#define NB_Q 2
+#define NB_DESC 128
+#define BURST 16
+
+static struct rte_mempool *pool;
+static uint16_t fo_port, prim, stby;
+static unsigned int case_start;
+
+/* Configure, set up NB_Q queues (those in deferred[] deferred) and start. */
+static int
+port_setup(uint16_t port, const bool deferred[NB_Q])
+{
+	struct rte_eth_conf conf = { .intr_conf.lsc = 1 };
+	struct rte_eth_rxconf rxc = { 0 };
+	struct rte_eth_txconf txc = { 0 };
+	uint16_t q;
+	int ret;
+
+	ret = rte_eth_dev_configure(port, NB_Q, NB_Q, &conf);
+	for (q = 0; q < NB_Q && ret == 0; q++) {
+		rxc.rx_deferred_start = deferred != NULL && deferred[q];
+		txc.tx_deferred_start = deferred != NULL && deferred[q];
+		ret = rte_eth_rx_queue_setup(port, q, NB_DESC, 0, &rxc, pool);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(port, q, NB_DESC, 0, &txc);
+	}
+	if (ret == 0)
+		ret = rte_eth_dev_start(port);
+	return ret;
+}
+
+static int
+case_setup(void)
+{
+	case_start = rte_mempool_avail_count(pool);
+	return TEST_SUCCESS;
+}
+
+static void
+case_teardown(void)
+{
+	fosim_set_fail(prim, "");
+	fosim_set_fail(stby, "");
+}
+
+static uint8_t
+rxq_state(uint16_t port, uint16_t q)
+{
+	struct rte_eth_rxq_info info;
+
+	if (rte_eth_rx_queue_info_get(port, q, &info) != 0)
+		return UINT8_MAX;
+	return info.queue_state;
+}
+
+static uint8_t
+txq_state(uint16_t port, uint16_t q)
+{
+	struct rte_eth_txq_info info;
+
+	if (rte_eth_tx_queue_info_get(port, q, &info) != 0)
+		return UINT8_MAX;
+	return info.queue_state;
+}
+
+/* n mbufs offered to the sub-port's rx queue q; what the failover port's q gives. */
+static int
+rx_through(uint16_t sub, uint16_t q, unsigned int n)
+{
+	struct rte_mbuf *pkts[BURST];
+	int got;
+
+	if (n > BURST || rte_pktmbuf_alloc_bulk(pool, pkts, n) != 0)
+		return -1;
+	got = RTE_MAX(fosim_rx_inject(sub, q, pkts, n), 0);  /* a stopped queue takes none */
+	rte_pktmbuf_free_bulk(pkts + got, n - got);
+	got = rte_eth_rx_burst(fo_port, q, pkts, BURST);
+	rte_pktmbuf_free_bulk(pkts, got);
+	return got;
+}
+
+/* A burst sent on the failover port's tx queue q: how many reached sub. */
+static int
+tx_through(uint16_t sub, uint16_t q, unsigned int n)
+{
+	struct rte_mbuf *pkts[BURST];
+	uint16_t sent;
+	int got;
+
+	if (n > BURST || rte_pktmbuf_alloc_bulk(pool, pkts, n) != 0)
+		return -1;
+	sent = rte_eth_tx_burst(fo_port, q, pkts, n);
+	rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	got = fosim_tx_collect(sub, q, pkts, BURST);
+	if (got > 0)
+		rte_pktmbuf_free_bulk(pkts, got);
+	return got == (int)sent ? got : -1;
+}
+
+/* The failover queue 1 and both sub-ports' queue 1 in state st. */
+static int
+queue1_all(bool rx, uint8_t st, const char *what)
+{
+	uint16_t ports[3] = { fo_port, prim, stby };
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(ports); i++)
+		TEST_ASSERT_EQUAL(rx ? rxq_state(ports[i], 1) : txq_state(ports[i], 1), st,
+				  "%s: %s queue 1 of port %u in state %u", what, rx ? "rx" : "tx",
+				  ports[i], rx ? rxq_state(ports[i], 1) : txq_state(ports[i], 1));
+	return TEST_SUCCESS;
+}
+
+/*
+ * rte_eth_dev_rx/tx_queue_stop(): the failover queue reports it stopped
+ * (rte_eth_rx/tx_queue_info_get), both sub-ports' queues are stopped, its
+ * bursts move nothing, the other queue carries on; start brings it back.
+ */
+static int
+test_queue_stop_start(void)
+{
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rx_queue_stop(fo_port, 1), "rxq stop");
+	TEST_ASSERT_SUCCESS(queue1_all(true, RTE_ETH_QUEUE_STATE_STOPPED, "rxq stop"), "state");
+	TEST_ASSERT_EQUAL(rx_through(prim, 1, 8), 0, "a stopped rx queue delivered");
+	TEST_ASSERT_EQUAL(rx_through(prim, 0, 8), 8, "rx queue 0 stopped too");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rx_queue_start(fo_port, 1), "rxq start");
+	TEST_ASSERT_SUCCESS(queue1_all(true, RTE_ETH_QUEUE_STATE_STARTED, "rxq start"), "state");
+	TEST_ASSERT_EQUAL(rx_through(prim, 1, 8), 8, "rx queue 1 after its start");
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_tx_queue_stop(fo_port, 1), "txq stop");
+	TEST_ASSERT_SUCCESS(queue1_all(false, RTE_ETH_QUEUE_STATE_STOPPED, "txq stop"), "state");
+	TEST_ASSERT_EQUAL(tx_through(prim, 1, 8), 0, "a stopped tx queue sent");
+	TEST_ASSERT_EQUAL(tx_through(prim, 0, 8), 8, "tx queue 0 stopped too");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_tx_queue_start(fo_port, 1), "txq start");
+	TEST_ASSERT_SUCCESS(queue1_all(false, RTE_ETH_QUEUE_STATE_STARTED, "txq start"), "state");
+	TEST_ASSERT_EQUAL(tx_through(prim, 1, 8), 8, "tx queue 1 after its start");
+	/* ethdev answers a second stop itself: still 0 */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_tx_queue_start(fo_port, 1), "txq started twice");
+	return ft_pool_check(pool, case_start);
+}
+
+/*
+ * Deferred start: queue 1 starts stopped, on the failover port and on both
+ * sub-ports, at every start of the port, until started.
+ */
+static int
+test_deferred_start(void)
+{
+	static const bool deferred[NB_Q] = { false, true };
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fo_port), "stop");
+	TEST_ASSERT_SUCCESS(port_setup(fo_port, deferred), "set up with deferred start");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000), "active");
+	TEST_ASSERT_SUCCESS(queue1_all(true, RTE_ETH_QUEUE_STATE_STOPPED, "deferred"), "rx");
+	TEST_ASSERT_SUCCESS(queue1_all(false, RTE_ETH_QUEUE_STATE_STOPPED, "deferred"), "tx");
+	TEST_ASSERT_EQUAL(rxq_state(fo_port, 0), RTE_ETH_QUEUE_STATE_STARTED, "rxq 0");
+	TEST_ASSERT_EQUAL(rx_through(prim, 1, 4), 0, "a deferred rx queue delivered");
+	TEST_ASSERT_EQUAL(tx_through(prim, 1, 4), 0, "a deferred tx queue sent");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rx_queue_start(fo_port, 1), "rxq start");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_tx_queue_start(fo_port, 1), "txq start");
+	TEST_ASSERT_SUCCESS(queue1_all(true, RTE_ETH_QUEUE_STATE_STARTED, "started"), "rx");
+	TEST_ASSERT_EQUAL(rx_through(prim, 1, 4), 4, "rx queue 1 after its start");
+	TEST_ASSERT_EQUAL(tx_through(prim, 1, 4), 4, "tx queue 1 after its start");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fo_port), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_start(fo_port), "start again");
+	TEST_ASSERT_SUCCESS(queue1_all(true, RTE_ETH_QUEUE_STATE_STOPPED, "restarted"), "rx");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fo_port), "stop");
+	TEST_ASSERT_SUCCESS(port_setup(fo_port, NULL), "set up again");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000), "active");
+	return ft_pool_check(pool, case_start);
+}
+
+/*
+ * A primary that joins while queue 1 is stopped gets that state: its
+ * queue 1 stopped, queue 0 started. A standby whose PMD has no queue
+ * start/stop (no_queue_ops=1, as virtio-user) keeps its queue running,
+ * and the failover queue is stopped all the same.
+ */
+static int
+test_queue_state_on_join(void)
+{
+	struct rte_mbuf *pkts[BURST];
+	unsigned int n, tries;
+	uint16_t port, late, bare;
+
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_op1",
+			"primary=net_fosim_opl,standby=(net_fosim_op5,no_queue_ops=1,"
+			"mac=02:fa:00:00:00:d1),link_poll_ms=1"), "probe");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_failover_op1", &port), "port");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_STANDBY, &bare),
+			    "standby");
+	TEST_ASSERT_SUCCESS(port_setup(port, NULL), "setup");
+	TEST_ASSERT_SUCCESS(ft_wait_active(port, RTE_PMD_FAILOVER_STANDBY, 2000), "standby");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rx_queue_stop(port, 1), "rxq stop over no_queue_ops");
+	TEST_ASSERT_EQUAL(rxq_state(port, 1), RTE_ETH_QUEUE_STATE_STOPPED, "failover rxq 1");
+	TEST_ASSERT_EQUAL(rxq_state(bare, 1), RTE_ETH_QUEUE_STATE_STARTED,
+			  "the standby has no queue stop: its queue runs");
+	TEST_ASSERT_SUCCESS(rte_pktmbuf_alloc_bulk(pool, pkts, 4), "alloc");
+	TEST_ASSERT_EQUAL(fosim_rx_inject(bare, 1, pkts, 4), 4, "inject");
+	TEST_ASSERT_EQUAL(rte_eth_rx_burst(port, 1, pkts, BURST), 0,
+			  "the stopped failover queue delivered from a running sub-port queue");
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_fosim_opl", "mac=02:00:00:00:77:71"), "late");
+	TEST_ASSERT_SUCCESS(ft_wait_sub(port, RTE_PMD_FAILOVER_PRIMARY, true, 1000, &late),
+			    "not adopted");
+	TEST_ASSERT_SUCCESS(ft_wait_active(port, RTE_PMD_FAILOVER_PRIMARY, 2000), "no failback");
+	TEST_ASSERT_EQUAL(rxq_state(late, 1), RTE_ETH_QUEUE_STATE_STOPPED,
+			  "queue state not replayed onto the newcomer");
+	TEST_ASSERT_EQUAL(rxq_state(late, 0), RTE_ETH_QUEUE_STATE_STARTED, "queue 0 stopped");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rx_queue_start(port, 1), "rxq start");
+	TEST_ASSERT_EQUAL(rxq_state(late, 1), RTE_ETH_QUEUE_STATE_STARTED, "newcomer's queue 1");
+	/* the standby's queue kept what it got: polled now that the queue runs */
+	for (n = 0, tries = 0; n < 4 && tries < 1000; tries++) {
+		n += rte_eth_rx_burst(port, 1, pkts + n, BURST - n);
+		ft_sleep_us(100);
+	}
+	rte_pktmbuf_free_bulk(pkts, n);
+	TEST_ASSERT_EQUAL(n, 4, "the standby's packets after the queue's start");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(port), "close");
+	rte_vdev_uninit("net_failover_op1");
+	rte_vdev_uninit("net_fosim_opl");
+	return ft_pool_check(pool, case_start);
+}
+
+static int
+suite_setup(void)
+{
+	if (ft_log_open() != 0)
+		return -1;
+	pool = rte_pktmbuf_pool_create("ops_pool", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (pool == NULL)
+		return -1;
+	if (rte_vdev_init(FO_NAME, "primary=(net_fosim_op0),standby=(net_fosim_op1),"
+			  "mac=02:fa:00:00:00:d0,link_poll_ms=1") != 0 ||
+	    rte_eth_dev_get_port_by_name(FO_NAME, &fo_port) != 0 ||
+	    rte_pmd_failover_sub_port(fo_port, RTE_PMD_FAILOVER_PRIMARY, &prim) != 0 ||
+	    rte_pmd_failover_sub_port(fo_port, RTE_PMD_FAILOVER_STANDBY, &stby) != 0 ||
+	    port_setup(fo_port, NULL) != 0)
+		return -1;
+	return ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000);
+}
+
+static void
+suite_teardown(void)
+{
+	if (rte_eth_dev_is_valid_port(fo_port)) {
+		rte_eth_dev_stop(fo_port);
+		rte_eth_dev_close(fo_port);
+	}
+	rte_vdev_uninit(FO_NAME);
+	rte_mempool_free(pool);
+}
+
+static struct unit_test_suite ops_suite = {
+	.suite_name = "failover ethdev surface over fosim",
+	.setup = suite_setup,
+	.teardown = suite_teardown,
+	.unit_test_cases = {
+		TEST_CASE_ST(case_setup, case_teardown, test_queue_stop_start),
+		TEST_CASE_ST(case_setup, case_teardown, test_deferred_start),
+		TEST_CASE_ST(case_setup, case_teardown, test_queue_state_on_join),
+		TEST_CASES_END()
+	}
+};
+
+FT_MAIN(ops_suite)
