@@ -35,7 +35,10 @@ static unsigned int case_start;
 static int
 port_setup(uint16_t port, const bool deferred[NB_Q])
 {
-	struct rte_eth_conf conf = { .intr_conf.lsc = 1 };
+	struct rte_eth_conf conf = {
+		.rxmode.offloads = RTE_ETH_RX_OFFLOAD_VLAN_FILTER,
+		.intr_conf.lsc = 1,
+	};
 	struct rte_eth_rxconf rxc = { 0 };
 	struct rte_eth_txconf txc = { 0 };
 	uint16_t q;
@@ -247,6 +250,61 @@ test_queue_state_on_join(void)
 	return ft_pool_check(pool, case_start);
 }
 
+/*
+ * rte_eth_dev_reset() of the failover port: ethdev stops it, both sub-ports
+ * are reset, the port is left unconfigured (start refused, queues gone)
+ * until the application sets it up again; what was kept for replay is
+ * forgotten (VLAN filters, multicast list), what ethdev restores at start
+ * comes back (promiscuous mode).
+ */
+static int
+test_dev_reset(void)
+{
+	struct rte_ether_addr mc[1] = {{{ 0x01, 0x00, 0x5e, 0, 0, 0x17 }}}, got[2];
+	unsigned int pr = fosim_op_count(prim, "reset"), sr = fosim_op_count(stby, "reset");
+	struct rte_eth_rxq_info ri;
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_vlan_filter(fo_port, 77, 1), "vlan");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_mc_addr_list(fo_port, mc, 1), "mc");
+	TEST_ASSERT_SUCCESS(rte_eth_promiscuous_enable(fo_port), "promisc");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_reset(fo_port), "reset");
+	TEST_ASSERT_EQUAL(fosim_op_count(prim, "reset"), pr + 1, "primary not reset");
+	TEST_ASSERT_EQUAL(fosim_op_count(stby, "reset"), sr + 1, "standby not reset");
+	TEST_ASSERT_EQUAL(rte_eth_devices[fo_port].data->dev_started, 0, "still started");
+	TEST_ASSERT_FAIL(rte_eth_dev_start(fo_port), "an unconfigured port started");
+	TEST_ASSERT_FAIL(rte_eth_rx_queue_info_get(fo_port, 0, &ri), "a queue survived");
+	TEST_ASSERT_SUCCESS(port_setup(fo_port, NULL), "set up after the reset");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000), "active");
+	TEST_ASSERT_EQUAL(rx_through(prim, 0, 8), 8, "rx after the reset");
+	TEST_ASSERT_EQUAL(tx_through(prim, 0, 8), 8, "tx after the reset");
+	/* ethdev's VLAN filter set is what a joining sub-port would be given */
+	TEST_ASSERT_EQUAL(rte_eth_devices[fo_port].data->vlan_filter_conf.ids[77 / 64] &
+			  RTE_BIT64(77 % 64), 0, "the VLAN filter set survived the reset");
+	TEST_ASSERT_EQUAL(fosim_vlan_filtered(prim, 77), 0, "VLAN filter replayed after a reset");
+	TEST_ASSERT_EQUAL(fosim_mc_list(prim, got, 2), 0, "mc list replayed after a reset");
+	TEST_ASSERT_EQUAL(rte_eth_promiscuous_get(prim), 1, "ethdev's promiscuous restore");
+	TEST_ASSERT_SUCCESS(rte_eth_promiscuous_disable(fo_port), "promisc off");
+	return ft_pool_check(pool, case_start);
+}
+
+/*
+ * A sub-port whose reset fails leaves (as on its own reset request); the
+ * failover port is reset all the same and runs on the other. Last: the
+ * standby is gone after it.
+ */
+static int
+test_dev_reset_sub_fails(void)
+{
+	TEST_ASSERT_SUCCESS(fosim_set_fail(stby, "reset"), "fail");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_reset(fo_port), "reset");
+	TEST_ASSERT_SUCCESS(ft_wait_sub(fo_port, RTE_PMD_FAILOVER_STANDBY, false, 1000, NULL),
+			    "the standby whose reset failed is still there");
+	TEST_ASSERT_SUCCESS(port_setup(fo_port, NULL), "set up after the reset");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000), "active");
+	TEST_ASSERT_EQUAL(tx_through(prim, 0, 8), 8, "tx after the reset");
+	return ft_pool_check(pool, case_start);
+}
+
 static int
 suite_setup(void)
 {
@@ -284,6 +342,8 @@ static struct unit_test_suite ops_suite = {
 		TEST_CASE_ST(case_setup, case_teardown, test_queue_stop_start),
 		TEST_CASE_ST(case_setup, case_teardown, test_deferred_start),
 		TEST_CASE_ST(case_setup, case_teardown, test_queue_state_on_join),
+		TEST_CASE_ST(case_setup, case_teardown, test_dev_reset),
+		TEST_CASE_ST(case_setup, case_teardown, test_dev_reset_sub_fails),
 		TEST_CASES_END()
 	}
 };

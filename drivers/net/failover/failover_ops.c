@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_flow.h>
 #include <rte_malloc.h>
 
 #include "failover_private.h"
@@ -208,6 +209,66 @@ fo_dev_close(struct rte_eth_dev *dev)
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
 		fo_tx_queue_release(dev, q);
 	fo_args_free(&priv->args);
+	return 0;
+}
+
+/*
+ * What the failover port keeps for replay and ethdev keeps nowhere, or
+ * keeps but does not restore at start (the VLAN filter set): a reset
+ * forgets it, as the sub-ports' resets did. Modes and MAC addresses stay in
+ * dev->data: ethdev restores them at the next start.
+ */
+static void
+fo_replay_forget(struct fo_priv *priv)
+{
+	struct rte_eth_dev_data *data = priv->dev->data;
+	struct rte_flow_error err;
+	struct fo_sub *s;
+
+	rte_flow_flush(data->port_id, &err);  /* off the sub-ports that keep them */
+	fo_flow_uninit(priv);
+	if (priv->link_down)
+		FO_FOREACH_SUB(priv, s)
+			rte_eth_dev_set_link_up(s->port_id);  /* a reset PMD's own choice */
+	priv->nb_mc = 0;
+	priv->rss_set = false;
+	memset(priv->strip_q_set, 0, sizeof(priv->strip_q_set));
+	memset(priv->strip_q_on, 0, sizeof(priv->strip_q_on));
+	memset(priv->tpid, 0, sizeof(priv->tpid));
+	priv->fc_set = false;
+	priv->link_down = false;
+	memset(&data->vlan_filter_conf, 0, sizeof(data->vlan_filter_conf));
+}
+
+/*
+ * rte_eth_dev_reset(): ethdev has stopped the port (fo_dev_stop()). Each
+ * sub-port is reset (fo_sub_reset(): one whose PMD has no reset is only
+ * stopped, one whose reset fails leaves, as on its own reset request), the
+ * state kept for replay is forgotten, the queues are released and the port
+ * is left unconfigured (dev_configured 0: rte_eth_dev_start() refuses until
+ * the application configures it, sets up its queues and starts it, which
+ * ethdev asks of an application after any reset). A port that joins
+ * meanwhile is held as it comes, with nothing to replay.
+ */
+static int
+fo_dev_reset(struct rte_eth_dev *dev)
+{
+	struct fo_priv *priv = fo_priv(dev);
+	struct fo_sub *s;
+	uint16_t q;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return -EPERM;
+	fo_lock(priv);
+	fo_replay_forget(priv);
+	dev->data->dev_configured = 0;  /* first: fo_sub_reset() replays nothing */
+	FO_FOREACH_SUB(priv, s)
+		fo_sub_reset(priv, s);
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		fo_rx_queue_release(dev, q);
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		fo_tx_queue_release(dev, q);
+	fo_unlock(priv);
 	return 0;
 }
 
@@ -439,6 +500,7 @@ const struct eth_dev_ops fo_ops = {
 	.dev_start = fo_dev_start,
 	.dev_stop = fo_dev_stop,
 	.dev_close = fo_dev_close,
+	.dev_reset = fo_dev_reset,
 	.dev_infos_get = fo_dev_infos_get,
 	.link_update = fo_link_update,
 	.promiscuous_enable = fo_promiscuous_enable,

@@ -419,27 +419,36 @@ fo_sub_leave(struct fo_priv *priv, struct fo_sub *s)
 static int fo_sub_replay(struct fo_priv *priv, struct fo_sub *s);
 
 /*
- * A sub-port asked for a reset (RTE_ETH_EVENT_INTR_RESET, as a VF after
- * its PF reset): TX has left it (the event bit), it leaves the fast path
- * and stops, rte_eth_dev_reset() brings it back to a just-probed state,
- * the failover port's state is replayed onto it and it starts again; the
+ * A sub-port is reset: on its request (RTE_ETH_EVENT_INTR_RESET, as a VF
+ * after its PF reset), or with the failover port (its dev_reset). TX has
+ * left it (the event bit, or the failover port is stopped), it leaves the
+ * fast path and stops, rte_eth_dev_reset() brings it back to a just-probed
+ * state (a PMD without the op, -ENOTSUP, is only stopped), the failover
+ * port's state is replayed onto it if there is one (a failover port being
+ * reset has none: it is unconfigured) and it starts again if it ran; the
  * path rule then takes it back. One whose reset or set-up fails leaves.
  */
 void
 fo_sub_reset(struct fo_priv *priv, struct fo_sub *s)
 {
 	bool started = fo_sub_state(s) >= FO_SUB_DRAINING;
+	uint32_t ev;
 	int ret;
 
 	FO_LOCK_ASSERT(priv);
-	__atomic_fetch_and(&s->ev, ~FO_EV_RESET, __ATOMIC_ACQ_REL);
+	ev = __atomic_fetch_and(&s->ev, ~FO_EV_RESET, __ATOMIC_ACQ_REL);
 	if (fo_sub_state(s) == FO_SUB_ABSENT)
 		return;
-	FO_LOG(NOTICE, "%s: %s port %u reset on its request", priv->dev->data->name,
-	       fo_role_name[s->role], s->port_id);
+	FO_LOG(NOTICE, "%s: %s port %u reset%s", priv->dev->data->name,
+	       fo_role_name[s->role], s->port_id, ev & FO_EV_RESET ? " on its request" : "");
 	fo_sub_stop(priv, s);
 	fo_stats_fold(priv, s, true);  /* its counters restart from zero */
 	ret = rte_eth_dev_reset(s->port_id);
+	if (ret == -ENOTSUP) {
+		FO_LOG(INFO, "%s: %s port %u has no reset: only stopped", priv->dev->data->name,
+		       fo_role_name[s->role], s->port_id);
+		ret = 0;
+	}
 	if (ret == 0 && priv->dev->data->dev_configured)
 		ret = fo_sub_replay(priv, s);
 	if (ret == 0 && started)
