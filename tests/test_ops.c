@@ -9,7 +9,10 @@
  * The fault table of test_control.c covers the refusals and rollbacks.
  */
 
+#include <pthread.h>
+
 #include <rte_bus_vdev.h>
+#include <rte_launch.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <ethdev_driver.h>
@@ -250,6 +253,144 @@ test_queue_state_on_join(void)
 	return ft_pool_check(pool, case_start);
 }
 
+/* Mbufs queued on a sub-port's rx queue 0, without a burst. */
+static int
+rx_queue_up(uint16_t sub, unsigned int n)
+{
+	struct rte_mbuf *pkts[BURST];
+
+	if (n > BURST || rte_pktmbuf_alloc_bulk(pool, pkts, n) != 0)
+		return -1;
+	if (fosim_rx_inject(sub, 0, pkts, n) != (int)n) {
+		rte_pktmbuf_free_bulk(pkts, n);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every mbuf the failover port's rx queue 0 still holds, on both paths. */
+static void
+rx_drain(void)
+{
+	struct rte_mbuf *pkts[BURST];
+	unsigned int i;
+	uint16_t n;
+
+	for (i = 0; i < 100; i++) {
+		n = rte_eth_rx_burst(fo_port, 0, pkts, BURST);
+		rte_pktmbuf_free_bulk(pkts, n);
+		ft_sleep_us(100);
+	}
+}
+
+/*
+ * rx_queue_count and the descriptor status of the failover queue are those
+ * of the active path's queue: the primary's, then the standby's after a
+ * switch; none for a stopped queue.
+ */
+static int
+test_fastpath_queries(void)
+{
+	struct rte_mbuf *pkts[BURST];
+	int sent;
+
+	TEST_ASSERT_SUCCESS(rx_queue_up(prim, 5), "primary rx");
+	TEST_ASSERT_SUCCESS(rx_queue_up(stby, 3), "standby rx");
+	TEST_ASSERT_EQUAL(rte_eth_rx_queue_count(fo_port, 0), 5, "count: the primary's");
+	TEST_ASSERT_EQUAL(rte_eth_rx_descriptor_status(fo_port, 0, 4), RTE_ETH_RX_DESC_DONE,
+			  "rx descriptor 4");
+	TEST_ASSERT_EQUAL(rte_eth_rx_descriptor_status(fo_port, 0, 5), RTE_ETH_RX_DESC_AVAIL,
+			  "rx descriptor 5");
+	TEST_ASSERT_SUCCESS(rte_pktmbuf_alloc_bulk(pool, pkts, 4), "alloc");
+	sent = rte_eth_tx_burst(fo_port, 0, pkts, 4);
+	TEST_ASSERT_EQUAL(sent, 4, "tx");
+	TEST_ASSERT_EQUAL(rte_eth_tx_descriptor_status(fo_port, 0, 3), RTE_ETH_TX_DESC_FULL,
+			  "tx descriptor 3 in use");
+	TEST_ASSERT_EQUAL(fosim_tx_collect(prim, 0, pkts, BURST), 4, "collect");
+	rte_pktmbuf_free_bulk(pkts, 4);
+	TEST_ASSERT_EQUAL(rte_eth_tx_descriptor_status(fo_port, 0, 3), RTE_ETH_TX_DESC_DONE,
+			  "tx descriptor 3 done");
+	TEST_ASSERT_SUCCESS(fosim_set_link(prim, 0), "primary link down");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_STANDBY, 2000), "standby");
+	TEST_ASSERT_EQUAL(rte_eth_rx_queue_count(fo_port, 0), 3, "count: the standby's");
+	TEST_ASSERT_EQUAL(rte_eth_rx_descriptor_status(fo_port, 0, 3), RTE_ETH_RX_DESC_AVAIL,
+			  "the standby's rx descriptor 3");
+	TEST_ASSERT_SUCCESS(fosim_set_link(prim, 1), "primary link up");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000), "primary");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rx_queue_stop(fo_port, 0), "rxq stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_tx_queue_stop(fo_port, 0), "txq stop");
+	TEST_ASSERT_EQUAL(rte_eth_rx_queue_count(fo_port, 0), 0, "count of a stopped queue");
+	TEST_ASSERT_EQUAL(rte_eth_rx_descriptor_status(fo_port, 0, 0), -ENODEV,
+			  "rx descriptor of a stopped queue");
+	TEST_ASSERT_EQUAL(rte_eth_tx_descriptor_status(fo_port, 0, 0), -ENODEV,
+			  "tx descriptor of a stopped queue");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rx_queue_start(fo_port, 0), "rxq start");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_tx_queue_start(fo_port, 0), "txq start");
+	rx_drain();
+	return ft_pool_check(pool, case_start);
+}
+
+/* The grace-period test of a query: the worker inside rx_queue_count. */
+static int count_ret = -1;
+static int stop_done;
+
+static int
+count_loop(void *arg)
+{
+	RTE_SET_USED(arg);
+	__atomic_store_n(&count_ret, rte_eth_rx_queue_count(fo_port, 0), __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void *
+stop_thread(void *arg)
+{
+	RTE_SET_USED(arg);
+	rte_eth_dev_stop(fo_port);
+	__atomic_store_n(&stop_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * rte_eth_rx_queue_count() is removal-safe as a burst is: while the worker
+ * is inside the primary's count (held there by fosim), stopping the
+ * failover port must wait before it stops the primary, and complete once
+ * the count returns. Were the query outside the queue's marks, the stop
+ * would not wait.
+ */
+static int
+test_query_grace_period(void)
+{
+	unsigned int stops = fosim_op_count(prim, "stop"), ms;
+	int done = -1, stops_held = -1;
+	pthread_t th;
+
+	TEST_ASSERT_SUCCESS(rx_queue_up(prim, 2), "primary rx");
+	__atomic_store_n(&stop_done, 0, __ATOMIC_RELEASE);
+	TEST_ASSERT_SUCCESS(fosim_rx_hold(prim, 1), "hold");
+	TEST_ASSERT_SUCCESS(rte_eal_remote_launch(count_loop, NULL,
+						  rte_get_next_lcore(-1, 1, 0)), "launch");
+	for (ms = 0; fosim_rx_held(prim) == 0 && ms < 2000; ms++)
+		ft_sleep_us(1000);
+	if (fosim_rx_held(prim) == 1 && pthread_create(&th, NULL, stop_thread, NULL) == 0) {
+		ft_sleep_us(100 * 1000);
+		done = __atomic_load_n(&stop_done, __ATOMIC_ACQUIRE);
+		stops_held = (int)(fosim_op_count(prim, "stop") - stops);
+		fosim_rx_hold(prim, 0);
+		pthread_join(th, NULL);
+	}
+	fosim_rx_hold(prim, 0);
+	rte_eal_mp_wait_lcore();
+	TEST_ASSERT(done != -1, "the worker's query did not reach the primary");
+	TEST_ASSERT_EQUAL(done, 0, "the stop completed while a query was inside the primary");
+	TEST_ASSERT_EQUAL(stops_held, 0, "the primary was stopped while a query was inside it");
+	TEST_ASSERT_EQUAL(count_ret, 2, "the held query's answer");
+	TEST_ASSERT_EQUAL(stop_done, 1, "the stop did not complete");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_start(fo_port), "start again");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000), "primary");
+	return ft_pool_check(pool, case_start);
+}
+
 /*
  * rte_eth_dev_reset() of the failover port: ethdev stops it, both sub-ports
  * are reset, the port is left unconfigured (start refused, queues gone)
@@ -342,6 +483,8 @@ static struct unit_test_suite ops_suite = {
 		TEST_CASE_ST(case_setup, case_teardown, test_queue_stop_start),
 		TEST_CASE_ST(case_setup, case_teardown, test_deferred_start),
 		TEST_CASE_ST(case_setup, case_teardown, test_queue_state_on_join),
+		TEST_CASE_ST(case_setup, case_teardown, test_fastpath_queries),
+		TEST_CASE_ST(case_setup, case_teardown, test_query_grace_period),
 		TEST_CASE_ST(case_setup, case_teardown, test_dev_reset),
 		TEST_CASE_ST(case_setup, case_teardown, test_dev_reset_sub_fails),
 		TEST_CASES_END()

@@ -289,11 +289,17 @@ fosim_link_sync(struct rte_eth_dev *dev)
 
 /* Datapath */
 
-/* What an rx queue holds (rte_eth_rx_queue_count()). */
+static void fosim_rx_wait(uint16_t port_id);
+
+/* What an rx queue holds (rte_eth_rx_queue_count()); held as a burst is. */
 static uint32_t
 fosim_rx_queue_count(void *rxq)
 {
-	return rte_ring_count(((struct fosim_queue *)rxq)->ring);
+	struct fosim_queue *q = rxq;
+
+	if (unlikely(__atomic_load_n(&fosim_hold[q->port_id], __ATOMIC_ACQUIRE)))
+		fosim_rx_wait(q->port_id);
+	return rte_ring_count(q->ring);
 }
 
 /* Descriptor offset of an rx queue: filled (held in the ring) or free. */

@@ -136,9 +136,9 @@ int fosim_set_link(uint16_t port_id, int up);
 int fosim_remove(uint16_t port_id);
 
 /*
- * Hold rx bursts (on != 0): an rx_burst of the port called from then on
- * waits inside the PMD, as a burst that takes long would, until released
- * (on = 0). For the grace-period test: the port must not be stopped while
+ * Hold rx bursts (on != 0): an rx_burst (or rx_queue_count) of the port
+ * called from then on waits inside the PMD, as a burst that takes long
+ * would, until released (on = 0). For the grace-period test: the port must not be stopped while
  * a burst is inside it.
  */
 /*

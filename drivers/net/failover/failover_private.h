@@ -532,6 +532,9 @@ uint16_t fo_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_rx_burst_keep_port(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint32_t fo_rx_queue_count(void *queue);
+int fo_rx_descriptor_status(void *queue, uint16_t offset);
+int fo_tx_descriptor_status(void *queue, uint16_t offset);
 void fo_membarrier_init(void);
 void fo_quiesce(struct fo_priv *priv);
 
