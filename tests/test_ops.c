@@ -9,7 +9,10 @@
  * The fault table of test_control.c covers the refusals and rollbacks.
  */
 
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_launch.h>
@@ -392,6 +395,144 @@ test_query_grace_period(void)
 }
 
 /*
+ * Module EEPROM and registers are the active sub-port's: fosim's contents
+ * name the port (byte i = i + port id, register i = port id << 16 | i),
+ * the primary's, then the standby's after a switch; its errors pass.
+ */
+static int
+test_module_regs_active(void)
+{
+	struct rte_eth_dev_module_info mi;
+	struct rte_dev_eeprom_info ee = { 0 };
+	struct rte_dev_reg_info ri = { 0 };
+	uint32_t regs[4];
+	uint8_t buf[8];
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_module_info(fo_port, &mi), "module info");
+	TEST_ASSERT_EQUAL(mi.type * 10000 + mi.eeprom_len,
+			  RTE_ETH_MODULE_SFF_8472 * 10000 + RTE_ETH_MODULE_SFF_8472_LEN, "module");
+	ee.data = buf;
+	ee.offset = 10;
+	ee.length = sizeof(buf);
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_module_eeprom(fo_port, &ee), "eeprom");
+	TEST_ASSERT_EQUAL(buf[0], (uint8_t)(10 + prim), "not the primary's EEPROM");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_reg_info(fo_port, &ri), "reg length");
+	TEST_ASSERT_EQUAL(ri.length * 10 + ri.width, 64 * 10 + 4, "reg length and width");
+	ri.data = regs;
+	ri.length = RTE_DIM(regs);
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_reg_info(fo_port, &ri), "regs");
+	TEST_ASSERT_EQUAL(regs[2], (uint32_t)prim << 16 | 2, "not the primary's registers");
+	TEST_ASSERT_SUCCESS(fosim_set_fail(prim, "module_eeprom+regs"), "fail");
+	TEST_ASSERT_EQUAL(rte_eth_dev_get_module_eeprom(fo_port, &ee), -EIO, "eeprom error");
+	TEST_ASSERT_EQUAL(rte_eth_dev_get_reg_info(fo_port, &ri), -EIO, "regs error");
+	TEST_ASSERT_SUCCESS(fosim_set_fail(prim, ""), "clear");
+	TEST_ASSERT_SUCCESS(fosim_set_link(prim, 0), "primary link down");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_STANDBY, 2000), "standby");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_module_eeprom(fo_port, &ee), "eeprom");
+	TEST_ASSERT_EQUAL(buf[0], (uint8_t)(10 + stby), "not the standby's EEPROM");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_reg_info(fo_port, &ri), "regs");
+	TEST_ASSERT_EQUAL(regs[2], (uint32_t)stby << 16 | 2, "not the standby's registers");
+	TEST_ASSERT_SUCCESS(fosim_set_link(prim, 1), "primary link up");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000), "primary");
+	return TEST_SUCCESS;
+}
+
+/*
+ * ethdev's generic xstats_get_by_id / xstats_get_names_by_id over our
+ * xstats_get / xstats_get_names (no by-id ops of our own) give what those
+ * give: every id's name and value, and ids looked up by name.
+ */
+static int
+test_xstats_by_id(void)
+{
+	struct rte_eth_xstat_name *names, *names_id;
+	struct rte_eth_xstat *xs;
+	uint64_t *ids, *vals, id;
+	int n, i, ret = TEST_FAILED;
+
+	TEST_ASSERT_EQUAL(tx_through(prim, 0, 8), 8, "some traffic");
+	n = rte_eth_xstats_get_names(fo_port, NULL, 0);
+	TEST_ASSERT(n > 0, "no xstats");
+	TEST_ASSERT_EQUAL(rte_eth_xstats_get_by_id(fo_port, NULL, NULL, 0), n,
+			  "by-id count differs from the names' count");
+	names = calloc(n, sizeof(*names));
+	names_id = calloc(n, sizeof(*names_id));
+	xs = calloc(n, sizeof(*xs));
+	ids = calloc(n, sizeof(*ids));
+	vals = calloc(n, sizeof(*vals));
+	if (names == NULL || names_id == NULL || xs == NULL || ids == NULL || vals == NULL)
+		goto out;
+	for (i = 0; i < n; i++)
+		ids[i] = n - 1 - i;  /* any order */
+	if (rte_eth_xstats_get_names(fo_port, names, n) != n ||
+	    rte_eth_xstats_get(fo_port, xs, n) != n ||
+	    rte_eth_xstats_get_names_by_id(fo_port, names_id, n, ids) != n ||
+	    rte_eth_xstats_get_by_id(fo_port, ids, vals, n) != n) {
+		printf("xstats calls failed\n");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (xs[i].id != (uint64_t)i || strcmp(names[ids[i]].name, names_id[i].name) != 0 ||
+		    vals[i] != xs[ids[i]].value) {
+			printf("xstat %" PRIu64 " (%s): by id %s = %" PRIu64 ", all %" PRIu64 "\n",
+			       ids[i], names[ids[i]].name, names_id[i].name, vals[i],
+			       xs[ids[i]].value);
+			goto out;
+		}
+	}
+	if (rte_eth_xstats_get_id_by_name(fo_port, "primary_tx_packets", &id) != 0 ||
+	    rte_eth_xstats_get_by_id(fo_port, &id, vals, 1) != 1 ||
+	    vals[0] != ft_xstat(fo_port, "primary_tx_packets") || vals[0] < 8) {
+		printf("primary_tx_packets by name and id: %" PRIu64 "\n", vals[0]);
+		goto out;
+	}
+	printf("    %d xstats: the same names and values by id\n", n);
+	ret = TEST_SUCCESS;
+out:
+	free(names);
+	free(names_id);
+	free(xs);
+	free(ids);
+	free(vals);
+	return ret;
+}
+
+/*
+ * A MAC address removed goes from every sub-port that can remove it: one
+ * that cannot (no_mac_remove=1) keeps it, and the other is not given it
+ * back (ethdev forgets it either way: nor is it replayed).
+ */
+static int
+test_mac_remove_partial(void)
+{
+	struct rte_ether_addr a = {{ 0x02, 0xee, 0, 0, 0, 0x41 }}, addrs[8];
+	uint16_t port, p, s;
+	int i, n, in_p = 0, in_s = 0;
+
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_op2",
+			"primary=(net_fosim_op6),standby=(net_fosim_op7,no_mac_remove=1),"
+			"mac=02:fa:00:00:00:d2,link_poll_ms=1"), "probe");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_failover_op2", &port), "port");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &p), "p");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_STANDBY, &s), "s");
+	TEST_ASSERT_SUCCESS(port_setup(port, NULL), "setup");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_mac_addr_add(port, &a, 0), "add");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_mac_addr_remove(port, &a), "remove");
+	n = rte_eth_macaddrs_get(p, addrs, RTE_DIM(addrs));
+	for (i = 0; i < n; i++)
+		in_p += rte_is_same_ether_addr(&addrs[i], &a);
+	n = rte_eth_macaddrs_get(s, addrs, RTE_DIM(addrs));
+	for (i = 0; i < n; i++)
+		in_s += rte_is_same_ether_addr(&addrs[i], &a);
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(port), "close");
+	rte_vdev_uninit("net_failover_op2");
+	TEST_ASSERT_EQUAL(in_p, 0, "the primary was given the removed address back");
+	TEST_ASSERT_EQUAL(in_s, 1, "the standby cannot remove it: it keeps it");
+	return ft_pool_check(pool, case_start);
+}
+
+/*
  * rte_eth_dev_reset() of the failover port: ethdev stops it, both sub-ports
  * are reset, the port is left unconfigured (start refused, queues gone)
  * until the application sets it up again; what was kept for replay is
@@ -485,6 +626,9 @@ static struct unit_test_suite ops_suite = {
 		TEST_CASE_ST(case_setup, case_teardown, test_queue_state_on_join),
 		TEST_CASE_ST(case_setup, case_teardown, test_fastpath_queries),
 		TEST_CASE_ST(case_setup, case_teardown, test_query_grace_period),
+		TEST_CASE_ST(case_setup, case_teardown, test_module_regs_active),
+		TEST_CASE_ST(case_setup, case_teardown, test_xstats_by_id),
+		TEST_CASE_ST(case_setup, case_teardown, test_mac_remove_partial),
 		TEST_CASE_ST(case_setup, case_teardown, test_dev_reset),
 		TEST_CASE_ST(case_setup, case_teardown, test_dev_reset_sub_fails),
 		TEST_CASES_END()

@@ -123,6 +123,7 @@ struct fosim_conf {
 	uint8_t link_up;
 	uint8_t no_mac_set;
 	uint8_t no_queue_ops;		/* no rx/tx_queue_start/stop, as virtio */
+	uint8_t no_mac_remove;		/* no mac_addr_remove op */
 	uint8_t tx_sink;
 	uint16_t ptypes;		/* bits of fosim_all_ptypes[] reported */
 	uint16_t flow_max;		/* rules it holds at most; 0: no rte_flow */
@@ -1505,6 +1506,7 @@ static const struct fosim_param fosim_params[] = {
 	FOSIM_PARAM("rmv", INT, rmv, 1),
 	FOSIM_PARAM("no_mac_set", INT, no_mac_set, 1),
 	FOSIM_PARAM("no_queue_ops", INT, no_queue_ops, 1),
+	FOSIM_PARAM("no_mac_remove", INT, no_mac_remove, 1),
 	FOSIM_PARAM("tx_sink", INT, tx_sink, 1),
 	FOSIM_PARAM("ptypes", INT, ptypes, UINT16_MAX),
 	FOSIM_PARAM("flow_max", INT, flow_max, FOSIM_FLOW_MAX),
@@ -1670,6 +1672,8 @@ fosim_create(struct rte_vdev_device *vdev, const struct fosim_conf *c)
 	}
 	if (c->no_mac_set)
 		p->ops.mac_addr_set = NULL;
+	if (c->no_mac_remove)
+		p->ops.mac_addr_remove = NULL;
 	if (c->no_queue_ops) {  /* as virtio, net_null, net_ring */
 		p->ops.rx_queue_start = NULL;
 		p->ops.rx_queue_stop = NULL;
@@ -1791,7 +1795,8 @@ RTE_PMD_REGISTER_PARAM_STRING(net_fosim,
 	"mac=<mac> max_rxq=<n> max_txq=<n> max_mtu=<n> min_mtu=<n> "
 	"rx_offload_capa=<mask> tx_offload_capa=<mask> rss_capa=<mask> "
 	"reta_size=<n> hash_key_size=<n> lsc=<0|1> lsc_lost=<0|1> rmv=<0|1> "
-	"fail=<op>[+<op>...] link=<up|down> no_mac_set=<0|1> no_queue_ops=<0|1> tx_sink=<0|1> "
+	"fail=<op>[+<op>...] link=<up|down> no_mac_set=<0|1> no_queue_ops=<0|1> "
+	"no_mac_remove=<0|1> tx_sink=<0|1> "
 	"ptypes=<mask> flow_max=<0-64> flow_no_udp=<0|1>");
 
 /* Test API */

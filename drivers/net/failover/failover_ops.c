@@ -547,5 +547,8 @@ const struct eth_dev_ops fo_ops = {
 	.rx_queue_intr_enable = fo_rx_queue_intr_enable,
 	.rx_queue_intr_disable = fo_rx_queue_intr_disable,
 	.flow_ops_get = fo_flow_ops_get,
+	.get_module_info = fo_get_module_info,
+	.get_module_eeprom = fo_get_module_eeprom,
+	.get_reg = fo_get_reg,
 };
 

@@ -4,7 +4,7 @@
  * What the failover port reports and its RSS: capabilities (both
  * sub-ports' intersected), the link, RSS hash and RETA (forwarded through
  * fo_forward(), answered by the active sub-port), firmware version, burst
- * modes and packet types.
+ * modes, packet types, the plug-in module's EEPROM and the registers.
  */
 
 #include <errno.h>
@@ -261,6 +261,58 @@ fo_fw_version_get(struct rte_eth_dev *dev, char *fw, size_t fw_size)
 	s = fo_query_sub(priv);
 	if (s != NULL)
 		ret = rte_eth_dev_fw_version_get(s->port_id, fw, fw_size);
+	fo_unlock(priv);
+	return ret;
+}
+
+/*
+ * The plug-in module and the registers are the active sub-port's (else
+ * the first present one's): the device that carries the traffic now. Two
+ * calls that belong together (module info, then the EEPROM; register
+ * length, then the dump) reach another device if the path switched
+ * between them: the sizes the first returned are checked again by it.
+ */
+int
+fo_get_module_info(struct rte_eth_dev *dev, struct rte_eth_dev_module_info *mi)
+{
+	struct fo_priv *priv = fo_priv(dev);
+	struct fo_sub *s;
+	int ret = -ENODEV;
+
+	fo_lock(priv);
+	s = fo_query_sub(priv);
+	if (s != NULL)
+		ret = rte_eth_dev_get_module_info(s->port_id, mi);
+	fo_unlock(priv);
+	return ret;
+}
+
+int
+fo_get_module_eeprom(struct rte_eth_dev *dev, struct rte_dev_eeprom_info *info)
+{
+	struct fo_priv *priv = fo_priv(dev);
+	struct fo_sub *s;
+	int ret = -ENODEV;
+
+	fo_lock(priv);
+	s = fo_query_sub(priv);
+	if (s != NULL)
+		ret = rte_eth_dev_get_module_eeprom(s->port_id, info);
+	fo_unlock(priv);
+	return ret;
+}
+
+int
+fo_get_reg(struct rte_eth_dev *dev, struct rte_dev_reg_info *info)
+{
+	struct fo_priv *priv = fo_priv(dev);
+	struct fo_sub *s;
+	int ret = -ENODEV;
+
+	fo_lock(priv);
+	s = fo_query_sub(priv);
+	if (s != NULL)
+		ret = rte_eth_dev_get_reg_info(s->port_id, info);
 	fo_unlock(priv);
 	return ret;
 }

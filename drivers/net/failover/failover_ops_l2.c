@@ -120,9 +120,6 @@ fo_mac_remove(struct fo_sub *s, const void *mac)
 static const struct fo_fwd fo_fwd_mac_add = {
 	.what = "an extra MAC address", .set = fo_mac_add, .unset = fo_mac_remove,
 };
-static const struct fo_fwd fo_fwd_mac_remove = {
-	.what = "the removal of a MAC address", .set = fo_mac_remove, .unset = fo_mac_add,
-};
 
 int
 fo_mac_addr_add(struct rte_eth_dev *dev, struct rte_ether_addr *addr, uint32_t index,
@@ -133,10 +130,28 @@ fo_mac_addr_add(struct rte_eth_dev *dev, struct rte_ether_addr *addr, uint32_t i
 	return fo_forward_op(dev, &fo_fwd_mac_add, addr, NULL);
 }
 
+/*
+ * ethdev returns nothing of this op and forgets the address whatever we
+ * do (nor is it replayed onto a sub-port that joins): removed from every
+ * sub-port that can, none put back; one that refuses (-ENOTSUP: no such
+ * op) keeps it and is named.
+ */
 void
 fo_mac_addr_remove(struct rte_eth_dev *dev, uint32_t index)
 {
-	fo_forward_op(dev, &fo_fwd_mac_remove, &dev->data->mac_addrs[index], NULL);
+	struct fo_priv *priv = fo_priv(dev);
+	struct fo_sub *s;
+	int ret;
+
+	fo_lock(priv);
+	FO_FOREACH_SUB(priv, s) {
+		ret = fo_mac_remove(s, &dev->data->mac_addrs[index]);
+		if (ret != 0)
+			FO_LOG(ERR, "%s: %s port %u refused the removal of a MAC address: %s;"
+			       " it keeps it", dev->data->name, fo_role_name[s->role], s->port_id,
+			       rte_strerror(-ret));
+	}
+	fo_unlock(priv);
 }
 
 /* The multicast list: ethdev keeps none, so it is kept here for replay. */

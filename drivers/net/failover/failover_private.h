@@ -695,7 +695,8 @@ int fo_vlan_tpid_set(struct rte_eth_dev *dev, enum rte_vlan_type type, uint16_t 
 int fo_flow_ctrl_set(struct rte_eth_dev *dev, struct rte_eth_fc_conf *fc);
 int fo_flow_ctrl_get(struct rte_eth_dev *dev, struct rte_eth_fc_conf *fc);
 
-/* failover_ops_info.c: what the port reports (infos, link, fw, burst modes, ptypes), RSS */
+/* failover_ops_info.c: what the port reports (infos, link, fw, burst modes, ptypes,
+ * module EEPROM, registers), RSS */
 int fo_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info);
 int fo_link_update(struct rte_eth_dev *dev, int wait_to_complete);
 int fo_rss_hash_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf);
@@ -708,6 +709,9 @@ int fo_fw_version_get(struct rte_eth_dev *dev, char *fw, size_t fw_size);
 int fo_rx_burst_mode_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_burst_mode *mode);
 int fo_tx_burst_mode_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_burst_mode *mode);
 const uint32_t *fo_dev_supported_ptypes_get(struct rte_eth_dev *dev);
+int fo_get_module_info(struct rte_eth_dev *dev, struct rte_eth_dev_module_info *mi);
+int fo_get_module_eeprom(struct rte_eth_dev *dev, struct rte_dev_eeprom_info *info);
+int fo_get_reg(struct rte_eth_dev *dev, struct rte_dev_reg_info *info);
 
 /* failover_ops.c: lifecycle, queues, the op table */
 extern const struct eth_dev_ops fo_ops;
