@@ -205,6 +205,37 @@ test_deferred_start(void)
 }
 
 /*
+ * A sub-port whose PMD ignores deferred start (no_deferred=1, as most
+ * virtual PMDs) has the deferred queue stopped after its start all the
+ * same: the failover queue's state is applied to it.
+ */
+static int
+test_deferred_ignored(void)
+{
+	static const bool deferred[NB_Q] = { false, true };
+	uint16_t port, p, s;
+	int ok;
+
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_op3",
+			"primary=(net_fosim_op8,no_deferred=1),standby=(net_fosim_op9),"
+			"mac=02:fa:00:00:00:d3,link_poll_ms=1"), "probe");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_failover_op3", &port), "port");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &p), "p");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_STANDBY, &s), "s");
+	TEST_ASSERT_SUCCESS(port_setup(port, deferred), "set up with deferred start");
+	ok = rxq_state(p, 1) == RTE_ETH_QUEUE_STATE_STOPPED &&
+	     txq_state(p, 1) == RTE_ETH_QUEUE_STATE_STOPPED &&
+	     rxq_state(s, 1) == RTE_ETH_QUEUE_STATE_STOPPED &&
+	     rxq_state(p, 0) == RTE_ETH_QUEUE_STATE_STARTED &&
+	     rxq_state(port, 1) == RTE_ETH_QUEUE_STATE_STOPPED;
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(port), "close");
+	rte_vdev_uninit("net_failover_op3");
+	TEST_ASSERT(ok, "queue 1 not stopped on a sub-port that ignores deferred start");
+	return ft_pool_check(pool, case_start);
+}
+
+/*
  * A primary that joins while queue 1 is stopped gets that state: its
  * queue 1 stopped, queue 0 started. A standby whose PMD has no queue
  * start/stop (no_queue_ops=1, as virtio-user) keeps its queue running,
@@ -553,7 +584,7 @@ test_dev_reset(void)
 	TEST_ASSERT_EQUAL(fosim_op_count(prim, "reset"), pr + 1, "primary not reset");
 	TEST_ASSERT_EQUAL(fosim_op_count(stby, "reset"), sr + 1, "standby not reset");
 	TEST_ASSERT_EQUAL(rte_eth_devices[fo_port].data->dev_started, 0, "still started");
-	TEST_ASSERT_FAIL(rte_eth_dev_start(fo_port), "an unconfigured port started");
+	TEST_ASSERT_EQUAL(rte_eth_dev_start(fo_port), -EINVAL, "an unconfigured port started");
 	TEST_ASSERT_FAIL(rte_eth_rx_queue_info_get(fo_port, 0, &ri), "a queue survived");
 	TEST_ASSERT_SUCCESS(port_setup(fo_port, NULL), "set up after the reset");
 	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000), "active");
@@ -571,8 +602,9 @@ test_dev_reset(void)
 
 /*
  * A sub-port whose reset fails leaves (as on its own reset request); the
- * failover port is reset all the same and runs on the other. Last: the
- * standby is gone after it.
+ * failover port is reset all the same and runs on the other; a standby
+ * that joins before the failover port is set up again is held as it comes
+ * and configured with it.
  */
 static int
 test_dev_reset_sub_fails(void)
@@ -581,9 +613,19 @@ test_dev_reset_sub_fails(void)
 	TEST_ASSERT_SUCCESS(rte_eth_dev_reset(fo_port), "reset");
 	TEST_ASSERT_SUCCESS(ft_wait_sub(fo_port, RTE_PMD_FAILOVER_STANDBY, false, 1000, NULL),
 			    "the standby whose reset failed is still there");
+	/* a standby that joins before the set-up is held as it comes, then configured */
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_fosim_op1", NULL), "a standby again");
+	TEST_ASSERT_SUCCESS(ft_wait_sub(fo_port, RTE_PMD_FAILOVER_STANDBY, true, 1000, &stby),
+			    "the new standby not adopted while unconfigured");
 	TEST_ASSERT_SUCCESS(port_setup(fo_port, NULL), "set up after the reset");
 	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000), "active");
 	TEST_ASSERT_EQUAL(tx_through(prim, 0, 8), 8, "tx after the reset");
+	TEST_ASSERT_EQUAL(rte_eth_devices[stby].data->dev_started, 1, "new standby not started");
+	TEST_ASSERT_SUCCESS(fosim_set_link(prim, 0), "primary link down");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_STANDBY, 2000), "standby");
+	TEST_ASSERT_EQUAL(tx_through(stby, 0, 8), 8, "tx through the new standby");
+	TEST_ASSERT_SUCCESS(fosim_set_link(prim, 1), "primary link up");
+	TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY, 2000), "primary");
 	return ft_pool_check(pool, case_start);
 }
 
@@ -623,6 +665,7 @@ static struct unit_test_suite ops_suite = {
 	.unit_test_cases = {
 		TEST_CASE_ST(case_setup, case_teardown, test_queue_stop_start),
 		TEST_CASE_ST(case_setup, case_teardown, test_deferred_start),
+		TEST_CASE_ST(case_setup, case_teardown, test_deferred_ignored),
 		TEST_CASE_ST(case_setup, case_teardown, test_queue_state_on_join),
 		TEST_CASE_ST(case_setup, case_teardown, test_fastpath_queries),
 		TEST_CASE_ST(case_setup, case_teardown, test_query_grace_period),

@@ -124,6 +124,7 @@ struct fosim_conf {
 	uint8_t no_mac_set;
 	uint8_t no_queue_ops;		/* no rx/tx_queue_start/stop, as virtio */
 	uint8_t no_mac_remove;		/* no mac_addr_remove op */
+	uint8_t no_deferred;		/* deferred start ignored, as most PMDs */
 	uint8_t tx_sink;
 	uint16_t ptypes;		/* bits of fosim_all_ptypes[] reported */
 	uint16_t flow_max;		/* rules it holds at most; 0: no rte_flow */
@@ -466,7 +467,7 @@ fosim_queue_setup(struct rte_eth_dev *dev, bool rx, uint16_t qid,
 	}
 	q->priv = fosim_priv(dev);
 	q->port_id = dev->data->port_id;
-	q->deferred = deferred;
+	q->deferred = deferred && !fosim_priv(dev)->conf.no_deferred;
 	if (rx)
 		dev->data->rx_queues[qid] = q;
 	else
@@ -1507,6 +1508,7 @@ static const struct fosim_param fosim_params[] = {
 	FOSIM_PARAM("no_mac_set", INT, no_mac_set, 1),
 	FOSIM_PARAM("no_queue_ops", INT, no_queue_ops, 1),
 	FOSIM_PARAM("no_mac_remove", INT, no_mac_remove, 1),
+	FOSIM_PARAM("no_deferred", INT, no_deferred, 1),
 	FOSIM_PARAM("tx_sink", INT, tx_sink, 1),
 	FOSIM_PARAM("ptypes", INT, ptypes, UINT16_MAX),
 	FOSIM_PARAM("flow_max", INT, flow_max, FOSIM_FLOW_MAX),
@@ -1796,7 +1798,7 @@ RTE_PMD_REGISTER_PARAM_STRING(net_fosim,
 	"rx_offload_capa=<mask> tx_offload_capa=<mask> rss_capa=<mask> "
 	"reta_size=<n> hash_key_size=<n> lsc=<0|1> lsc_lost=<0|1> rmv=<0|1> "
 	"fail=<op>[+<op>...] link=<up|down> no_mac_set=<0|1> no_queue_ops=<0|1> "
-	"no_mac_remove=<0|1> tx_sink=<0|1> "
+	"no_mac_remove=<0|1> no_deferred=<0|1> tx_sink=<0|1> "
 	"ptypes=<mask> flow_max=<0-64> flow_no_udp=<0|1>");
 
 /* Test API */

@@ -26,6 +26,8 @@
  *   no_queue_ops=1           no rx/tx_queue_start/stop ops (-ENOTSUP), like
  *                            virtio, net_null and net_ring
  *   no_mac_remove=1          no mac_addr_remove op (-ENOTSUP)
+ *   no_deferred=1            rx/tx_deferred_start ignored: every queue starts
+ *                            with the port (virtio, net_tap, net_null...)
  *   tx_sink=1                tx_burst frees what it takes, as a wire would
  *                            (nothing to collect; counted in opackets)
  *   ptypes=0x..              which of its 14 packet types it reports (bit i:
