@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_launch.h>
@@ -364,6 +365,71 @@ test_fastpath_queries(void)
 	return ft_pool_check(pool, case_start);
 }
 
+/*
+ * On a real sub-PMD that counts (net_vhost: none of net_tap, virtio-user,
+ * net_null, net_ring does): a failover port whose primary is a vhost-user
+ * backend, fed by a virtio-user port of the test's own; the failover
+ * queue's count is the vhost queue's, then 0 once received.
+ */
+static int
+test_rx_queue_count_vhost(void)
+{
+	char sock[64], args[256], macs[RTE_ETHER_ADDR_FMT_SIZE];
+	struct rte_eth_conf conf = { 0 };
+	struct rte_mbuf *pkts[BURST];
+	struct rte_ether_addr mac;
+	uint16_t port, vh, vu = RTE_MAX_ETHPORTS;
+	int sent = -1, fo_count = -1, vh_count = -1, after = -1, got = 0, i;
+	uint64_t end;
+	uint16_t n;
+
+	snprintf(sock, sizeof(sock), "/tmp/fo_ops_vh_%d.sock", (int)getpid());
+	snprintf(args, sizeof(args), "iface=%s,queues=1", sock);
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_vhost_op0", args), "vhost");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_vhost_op0", &vh), "vhost port");
+	/* net_vhost has no mac_addr_set: the failover port takes its MAC */
+	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(vh, &mac), "vhost MAC");
+	rte_ether_format_addr(macs, sizeof(macs), &mac);
+	snprintf(args, sizeof(args), "primary=net_vhost_op0,standby=(net_fosim_op10),mac=%s,"
+		 "link_poll_ms=1", macs);
+	TEST_ASSERT_SUCCESS(rte_vdev_init("net_failover_op4", args), "probe");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_failover_op4", &port), "port");
+	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(port, RTE_PMD_FAILOVER_PRIMARY, &vh), "p");
+	if (ft_port_start(port, 1, NB_DESC, &conf, pool) == 0) {
+		/* net_vhost opens its socket at configure: its guest comes now */
+		snprintf(args, sizeof(args), "net_virtio_user_op0,path=%s,queues=1,"
+			 "queue_size=%u,mac=02:00:00:00:00:d5", sock, NB_DESC);
+		if (rte_dev_probe(args) == 0 &&
+		    rte_eth_dev_get_port_by_name("net_virtio_user_op0", &vu) == 0 &&
+		    ft_port_start(vu, 1, NB_DESC, NULL, pool) == 0 &&
+		    ft_wait_active(port, RTE_PMD_FAILOVER_PRIMARY, 5000) == 0) {
+			sent = ft_tx_blank(vu, pool, 8, 64);
+			end = ft_deadline(1000);
+			while (rte_eth_rx_queue_count(vh, 0) < sent && !ft_expired(end))
+				ft_sleep_us(100);
+			fo_count = rte_eth_rx_queue_count(port, 0);
+			vh_count = rte_eth_rx_queue_count(vh, 0);
+			for (i = 0; i < 100 && got < sent; i++) {
+				n = rte_eth_rx_burst(port, 0, pkts, BURST);
+				rte_pktmbuf_free_bulk(pkts, n);
+				got += n;
+			}
+			after = rte_eth_rx_queue_count(port, 0);
+		}
+	}
+	ft_port_close(port);
+	rte_vdev_uninit("net_failover_op4");
+	ft_port_close(vu);
+	rte_vdev_uninit("net_virtio_user_op0");
+	rte_vdev_uninit("net_vhost_op0");  /* the application's: given back, closed */
+	unlink(sock);
+	TEST_ASSERT_EQUAL(sent, 8, "virtio-user did not send (or no primary path)");
+	TEST_ASSERT_EQUAL(vh_count, 8, "the vhost queue's count");
+	TEST_ASSERT_EQUAL(fo_count, vh_count, "the failover queue's count is not the vhost's");
+	TEST_ASSERT_EQUAL(after, 0, "count after the burst");
+	return TEST_SUCCESS;
+}
+
 /* The grace-period test of a query: the worker inside rx_queue_count. */
 static int count_ret = -1;
 static int stop_done;
@@ -669,6 +735,7 @@ static struct unit_test_suite ops_suite = {
 		TEST_CASE_ST(case_setup, case_teardown, test_queue_state_on_join),
 		TEST_CASE_ST(case_setup, case_teardown, test_fastpath_queries),
 		TEST_CASE_ST(case_setup, case_teardown, test_query_grace_period),
+		TEST_CASE_ST(case_setup, case_teardown, test_rx_queue_count_vhost),
 		TEST_CASE_ST(case_setup, case_teardown, test_module_regs_active),
 		TEST_CASE_ST(case_setup, case_teardown, test_xstats_by_id),
 		TEST_CASE_ST(case_setup, case_teardown, test_mac_remove_partial),
