@@ -6,8 +6,8 @@
 
 Reads doc/guides/nics/features/failover.ini, the eth_dev_ops table of
 drivers/net/failover/failover_ops.c (`const struct eth_dev_ops fo_ops`)
-and the driver's sources (dev_flags it sets, dev_info fields it fills,
-events it raises on its own port), and checks every key of FEATURES below:
+and the driver's sources (dev_flags it sets, dev_info fields the ops of
+failover_ops*.c fill, events it raises on its own port), and checks every key of FEATURES below:
 claimed (Y or P) exactly when the code has all it needs. A key of the ini
 that FEATURES does not know and is not a platform or documentation key
 fails too (give it a rule). Ops of the table that no rule names are
@@ -98,6 +98,7 @@ NOT_CODE = {
 INI = "doc/guides/nics/features/failover.ini"
 DRIVER = "drivers/net/failover"
 OPS_FILE = "failover_ops.c"
+OPS_FILES = r"failover_ops(_\w+)?\.c$"
 OPS_TABLE = "fo_ops"
 # The op table of secondary processes: an entry (served, refused, or NULL
 # said in so many words) for every op of fo_ops.
@@ -144,6 +145,9 @@ class Code:
         self.text = {os.path.basename(f): strip_comments(open(f).read()) for f in files}
         self.all = "\n".join(self.text.values())
         self.ops = read_ops(self.text.get(OPS_FILE, ""))
+        # the ops themselves: failover_ops.c and the families split from it
+        self.ops_text = "\n".join(v for k, v in self.text.items()
+                                   if re.match(OPS_FILES, k))
         self.flags = set()
         for rhs in re.findall(r"dev_flags\s*\|?=\s*([^;]+);", self.all):
             self.flags |= set(re.findall(r"\bRTE_ETH_DEV_\w+", rhs))
@@ -161,7 +165,7 @@ class Code:
             return name in self.events
         if kind == "info":
             return re.search(r"\binfo->%s\s*[|&]?=|\bFO_\w+\(%s\)" % (name, name),
-                             self.text.get(OPS_FILE, "")) is not None
+                             self.ops_text) is not None
         if kind == "token":
             return re.search(r"\b%s\b" % name, self.all) is not None
         raise ValueError("unknown kind in %r" % need)

@@ -384,7 +384,11 @@ struct sub_state {
 	uint16_t reta[64], nb_rxq, nb_txq;
 	int link, vlan_offload, tpid;
 	struct rte_eth_fc_conf fc;
+	uint8_t rxq_state, txq_state;   /* queue FAULT_Q's, as ethdev reads it */
 };
+
+/* The queue the queue start/stop faults act on (0 carries fault_forwards()). */
+#define FAULT_Q 1
 
 static const struct rte_ether_addr fault_mac = {{ 0x02, 0xfa, 0, 0, 0, 0xf1 }};
 
@@ -412,6 +416,8 @@ sub_state_get(uint16_t port, struct sub_state *st)
 	st->link = link_of(port);
 	st->vlan_offload = rte_eth_dev_get_vlan_offload(port);
 	st->tpid = fosim_vlan_tpid(port, RTE_ETH_VLAN_TYPE_OUTER);
+	st->rxq_state = rte_eth_devices[port].data->rx_queue_state[FAULT_Q];
+	st->txq_state = rte_eth_devices[port].data->tx_queue_state[FAULT_Q];
 	return rte_eth_dev_flow_ctrl_get(port, &st->fc);
 }
 
@@ -516,6 +522,34 @@ fault_flow_ctrl(void)
 	return rte_eth_dev_flow_ctrl_set(fo_port, &fc);
 }
 
+/*
+ * Queue start/stop of FAULT_Q: a start fault runs on a queue stopped
+ * first (prep) and started again after (done).
+ */
+static int
+fault_rxq_stop(void)
+{
+	return rte_eth_dev_rx_queue_stop(fo_port, FAULT_Q);
+}
+
+static int
+fault_rxq_start(void)
+{
+	return rte_eth_dev_rx_queue_start(fo_port, FAULT_Q);
+}
+
+static int
+fault_txq_stop(void)
+{
+	return rte_eth_dev_tx_queue_stop(fo_port, FAULT_Q);
+}
+
+static int
+fault_txq_start(void)
+{
+	return rte_eth_dev_tx_queue_start(fo_port, FAULT_Q);
+}
+
 /* configure and start run on a stopped port; it is started again after. */
 static int
 fault_configure(void)
@@ -539,6 +573,8 @@ static const struct {
 	const char *op;        /* fosim_set_fail() name */
 	int (*apply)(void);    /* the failover port's op */
 	bool restart;          /* the port is set up and started again after */
+	int (*prep)(void);     /* before the states are read (NULL: none) */
+	int (*done)(void);     /* after the checks (NULL: none) */
 } faults[] = {
 	{ "mtu", fault_mtu, false },
 	{ "promisc", fault_promisc, false },
@@ -554,9 +590,26 @@ static const struct {
 	{ "vlan_offload", fault_vlan_offload, false },
 	{ "vlan_tpid", fault_tpid, false },
 	{ "flow_ctrl", fault_flow_ctrl, false },
+	{ "rxq_stop", fault_rxq_stop, false },
+	{ "rxq_start", fault_rxq_start, false, fault_rxq_stop, fault_rxq_start },
+	{ "txq_stop", fault_txq_stop, false },
+	{ "txq_start", fault_txq_start, false, fault_txq_stop, fault_txq_start },
 	{ "configure", fault_configure, true },
 	{ "start", fault_start, true },
 };
+
+/* The failover port's own state of FAULT_Q (rte_eth_rx/tx_queue_info_get). */
+static int
+fo_queue_states(void)
+{
+	struct rte_eth_rxq_info ri;
+	struct rte_eth_txq_info ti;
+
+	if (rte_eth_rx_queue_info_get(fo_port, FAULT_Q, &ri) != 0 ||
+	    rte_eth_tx_queue_info_get(fo_port, FAULT_Q, &ti) != 0)
+		return -1;
+	return ri.queue_state * 16 + ti.queue_state;
+}
 
 static int
 sub_state_same(const struct sub_state *a, const struct sub_state *b)
@@ -568,7 +621,8 @@ sub_state_same(const struct sub_state *a, const struct sub_state *b)
 	       a->nb_txq == b->nb_txq && a->link == b->link &&
 	       a->vlan_offload == b->vlan_offload && a->tpid == b->tpid &&
 	       a->fc.mode == b->fc.mode && a->fc.high_water == b->fc.high_water &&
-	       a->fc.low_water == b->fc.low_water && a->fc.pause_time == b->fc.pause_time;
+	       a->fc.low_water == b->fc.low_water && a->fc.pause_time == b->fc.pause_time &&
+	       a->rxq_state == b->rxq_state && a->txq_state == b->txq_state;
 }
 
 /* The failover port forwards: a burst out the active sub-port, one in. */
@@ -603,24 +657,35 @@ test_fault_table(void)
 	uint16_t subs[2] = { prim, stby };
 	unsigned int f, r, i, n = 0;
 	char what[64];
-	int ret;
+	int ret, fq;
 
 	for (f = 0; f < RTE_DIM(faults); f++) {
 		for (r = 0; r < 2; r++) {
 			snprintf(what, sizeof(what), "%s failing on the %s", faults[f].op,
 				 r ? "standby" : "primary");
+			if (faults[f].prep != NULL)
+				TEST_ASSERT_SUCCESS(faults[f].prep(), "%s: prep", what);
 			for (i = 0; i < 2; i++)
 				TEST_ASSERT_SUCCESS(sub_state_get(subs[i], &before[i]), "state");
+			fq = fo_queue_states();
 			TEST_ASSERT_SUCCESS(fosim_set_fail(subs[r], faults[f].op), "fail");
 			ret = faults[f].apply();
 			TEST_ASSERT_SUCCESS(fosim_set_fail(subs[r], ""), "clear");
 			TEST_ASSERT(ret < 0, "%s: the failover port's op returned %d", what, ret);
 			for (i = 0; i < 2; i++) {
 				TEST_ASSERT_SUCCESS(sub_state_get(subs[i], &after[i]), "state");
+				if (faults[f].restart) {  /* the stop before stopped the queues */
+					after[i].rxq_state = before[i].rxq_state;
+					after[i].txq_state = before[i].txq_state;
+				}
 				TEST_ASSERT(sub_state_same(&before[i], &after[i]),
 					    "%s: the %s is not as it was", what,
 					    i ? "standby" : "primary");
 			}
+			TEST_ASSERT(faults[f].restart || fo_queue_states() == fq,
+				    "%s: the failover queue's state changed", what);
+			if (faults[f].done != NULL)
+				TEST_ASSERT_SUCCESS(faults[f].done(), "%s: done", what);
 			if (faults[f].restart) {
 				TEST_ASSERT_SUCCESS(fo_setup_port(fo_port), "%s: set up again", what);
 				TEST_ASSERT_SUCCESS(ft_wait_active(fo_port, RTE_PMD_FAILOVER_PRIMARY,

@@ -467,6 +467,98 @@ test_rx_tx_roundtrip(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Queue states: deferred start leaves a queue stopped, queue start/stop
+ * set it (a stopped queue moves nothing), no_queue_ops=1 has no such op.
+ */
+static int
+test_queue_states(void)
+{
+	struct rte_eth_rxconf rxc = { .rx_deferred_start = 1 };
+	struct rte_eth_txconf txc = { .tx_deferred_start = 1 };
+	struct rte_mbuf *in[BURST], *out[BURST];
+	struct rte_eth_rxq_info ri;
+	uint16_t port, bare;
+
+	TEST_ASSERT_SUCCESS(port_create("net_fosim10", "max_rxq=2,max_txq=2", &port), "probe");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_configure(port, 2, 2, &(struct rte_eth_conf){ 0 }),
+			    "configure");
+	TEST_ASSERT_SUCCESS(rte_eth_rx_queue_setup(port, 0, 256, 0, NULL, pool), "rxq 0");
+	TEST_ASSERT_SUCCESS(rte_eth_rx_queue_setup(port, 1, 256, 0, &rxc, pool), "rxq 1");
+	TEST_ASSERT_SUCCESS(rte_eth_tx_queue_setup(port, 0, 256, 0, NULL), "txq 0");
+	TEST_ASSERT_SUCCESS(rte_eth_tx_queue_setup(port, 1, 256, 0, &txc), "txq 1");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_start(port), "start");
+	TEST_ASSERT_SUCCESS(rte_eth_rx_queue_info_get(port, 1, &ri), "info");
+	TEST_ASSERT_EQUAL(ri.queue_state, RTE_ETH_QUEUE_STATE_STOPPED, "deferred rxq started");
+	TEST_ASSERT_SUCCESS(rte_eth_rx_queue_info_get(port, 0, &ri), "info");
+	TEST_ASSERT_EQUAL(ri.queue_state, RTE_ETH_QUEUE_STATE_STARTED, "rxq 0 not started");
+	TEST_ASSERT_SUCCESS(alloc_pkts(in, BURST), "alloc");
+	TEST_ASSERT_EQUAL(fosim_rx_inject(port, 1, in, BURST), 0, "a stopped rxq took mbufs");
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(port, 1, in, 1), 0, "a stopped txq sent");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rx_queue_start(port, 1), "rxq start");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_tx_queue_start(port, 1), "txq start");
+	TEST_ASSERT_EQUAL(fosim_rx_inject(port, 1, in, BURST), BURST, "inject");
+	TEST_ASSERT_EQUAL(rte_eth_rx_descriptor_status(port, 1, BURST - 1), RTE_ETH_RX_DESC_DONE,
+			  "rx descriptor held");
+	TEST_ASSERT_EQUAL(rte_eth_rx_descriptor_status(port, 1, BURST), RTE_ETH_RX_DESC_AVAIL,
+			  "rx descriptor free");
+	TEST_ASSERT_EQUAL(rte_eth_rx_burst(port, 1, out, BURST), BURST, "rxq 1 after its start");
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(port, 1, out, BURST), BURST, "txq 1 after its start");
+	TEST_ASSERT_EQUAL(rte_eth_tx_descriptor_status(port, 1, 0), RTE_ETH_TX_DESC_FULL,
+			  "tx descriptor in use");
+	TEST_ASSERT_EQUAL(fosim_tx_collect(port, 1, out, BURST), BURST, "collect");
+	TEST_ASSERT_EQUAL(rte_eth_tx_descriptor_status(port, 1, 0), RTE_ETH_TX_DESC_DONE,
+			  "tx descriptor done");
+	rte_pktmbuf_free_bulk(out, BURST);
+	TEST_ASSERT_SUCCESS(fosim_set_fail(port, "rxq_stop"), "fail");
+	TEST_ASSERT_EQUAL(rte_eth_dev_rx_queue_stop(port, 0), -EIO, "rxq stop not failed");
+	TEST_ASSERT_SUCCESS(fosim_set_fail(port, ""), "clear");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rx_queue_stop(port, 0), "rxq stop");
+	TEST_ASSERT_SUCCESS(rte_eth_rx_queue_info_get(port, 0, &ri), "info");
+	TEST_ASSERT_EQUAL(ri.queue_state, RTE_ETH_QUEUE_STATE_STOPPED, "rxq 0 not stopped");
+	TEST_ASSERT_SUCCESS(port_create("net_fosim11", "no_queue_ops=1", &bare), "probe bare");
+	TEST_ASSERT_SUCCESS(port_setup(bare, 1, NULL), "setup bare");
+	TEST_ASSERT_EQUAL(rte_eth_dev_rx_queue_stop(bare, 0), -ENOTSUP, "no_queue_ops");
+	rte_eth_dev_stop(bare);
+	rte_eth_dev_close(bare);
+	rte_vdev_uninit("net_fosim11");
+	snprintf(cur_name, sizeof(cur_name), "net_fosim10");  /* for port_teardown() */
+	return TEST_SUCCESS;
+}
+
+/* The module EEPROM and the registers read back as fosim.h describes. */
+static int
+test_module_regs(void)
+{
+	struct rte_eth_dev_module_info mi;
+	struct rte_dev_eeprom_info ee = { 0 };
+	struct rte_dev_reg_info ri = { 0 };
+	uint32_t regs[4];
+	uint8_t buf[16];
+	uint16_t port;
+
+	TEST_ASSERT_SUCCESS(port_create("net_fosim12", NULL, &port), "probe");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_module_info(port, &mi), "module info");
+	TEST_ASSERT_EQUAL(mi.type, RTE_ETH_MODULE_SFF_8472, "module type");
+	TEST_ASSERT_EQUAL(mi.eeprom_len, RTE_ETH_MODULE_SFF_8472_LEN, "module length");
+	ee.data = buf;
+	ee.offset = 100;
+	ee.length = sizeof(buf);
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_module_eeprom(port, &ee), "module eeprom");
+	TEST_ASSERT_EQUAL(buf[3], (uint8_t)(103 + port), "eeprom byte");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_reg_info(port, &ri), "reg length");
+	TEST_ASSERT_EQUAL(ri.length * 10 + ri.width, 64 * 10 + 4, "reg length and width");
+	ri.data = regs;
+	ri.offset = 8;
+	ri.length = RTE_DIM(regs);
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_reg_info(port, &ri), "regs");
+	TEST_ASSERT_EQUAL(regs[1], (uint32_t)port << 16 | 9, "register 9");
+	TEST_ASSERT_SUCCESS(fosim_set_fail(port, "module_eeprom+regs"), "fail");
+	TEST_ASSERT_EQUAL(rte_eth_dev_get_module_eeprom(port, &ee), -EIO, "eeprom failure");
+	TEST_ASSERT_EQUAL(rte_eth_dev_get_reg_info(port, &ri), -EIO, "regs failure");
+	return TEST_SUCCESS;
+}
+
 /* tx_sink=1: what tx_burst takes is freed at once and counted. */
 static int
 test_tx_sink(void)
@@ -556,6 +648,8 @@ static struct unit_test_suite fosim_suite = {
 		TEST_CASE_ST(NULL, port_teardown, test_rx_tx_roundtrip),
 		TEST_CASE_ST(NULL, port_teardown, test_mempool_after_close),
 		TEST_CASE_ST(NULL, port_teardown, test_tx_sink),
+		TEST_CASE_ST(NULL, port_teardown, test_queue_states),
+		TEST_CASE_ST(NULL, port_teardown, test_module_regs),
 		TEST_CASES_END()
 	},
 };

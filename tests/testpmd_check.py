@@ -131,6 +131,66 @@ class Checks:
              "active_path is %d, expected 0 (primary)" % xs["active_path"])
         need(xs.get("tx_good_packets", 1) > 0, "tx_good_packets is 0")
 
+    def queue_state(self, rx, q=0):
+        """What `show rxq|txq info 0 q` says of the queue's state."""
+        out = self.main.cmd("show %s info 0 %d" % ("rxq" if rx else "txq", q))
+        m = re.search(r"%s queue state: (\w+)" % ("Rx" if rx else "Tx"), out)
+        return m.group(1) if m else out.strip()
+
+    def case_queue_start_stop(self):
+        """port 0 rxq|txq 0 stop/start: the failover queue's state, forwarding"""
+        for kind in ("rxq", "txq"):
+            rx = kind == "rxq"
+            out = self.main.cmd("port 0 %s 0 stop" % kind)
+            need("rror" not in out and "not" not in out,
+                 "port 0 %s 0 stop:\n%s" % (kind, out.strip()))
+            st = self.queue_state(rx)
+            need(st == "stopped", "%s 0 after its stop: %s" % (kind, st))
+            if rx:
+                out = self.main.cmd("show port 0 rxq 0 desc used count")
+                need("Used desc count = 0" in out,
+                     "a stopped queue's count:\n%s" % out.strip())
+            self.main.cmd("port 0 %s 0 start" % kind)
+            st = self.queue_state(rx)
+            need(st == "started", "%s 0 after its start: %s" % (kind, st))
+        # the tap (primary) stops its queues, virtio-user has no queue ops:
+        # the failover queue holds its state all the same
+        self.log("rxq/txq 0 stopped and started (tap: its queue ops; "
+                 "virtio-user: none, -ENOTSUP taken as no refusal)")
+        out = self.main.cmd("port 0 txq 0 stop")
+        s0, s1, _ = self.forward("txonly", 0.5)
+        tx = s1.get("TX-packets", 0) - s0.get("TX-packets", 0)
+        self.main.cmd("port 0 txq 0 start")
+        need(tx == 0, "a stopped tx queue sent %d packets" % tx)
+        s0, s1, _ = self.forward("txonly", 0.5)
+        tx = s1.get("TX-packets", 0) - s0.get("TX-packets", 0)
+        need(tx > 0, "txq 0 started again does not send")
+        self.log("txonly on a stopped txq 0: +0 TX-packets; started again: +%d" % tx)
+
+    def case_module_regs(self):
+        """show port 0 module_eeprom: the active sub-port's answer"""
+        out = self.main.cmd("show port 0 module_eeprom")
+        need(self.main.alive(), "testpmd died on show port 0 module_eeprom")
+        # neither net_tap nor virtio-user has a module: the primary's -ENOTSUP
+        need("not supported" in out, "module_eeprom on a tap primary:\n%s"
+             % out.strip())
+        self.log("module_eeprom: %s" % out.strip().splitlines()[-1])
+
+    def case_port_reset(self):
+        """port stop/reset/start 0: reconfigured by testpmd, forwarding again"""
+        self.main.cmd("port stop 0", timeout=30)
+        out = self.main.cmd("port reset 0", timeout=30)
+        need("Failed" not in out and "Done" in out, "port reset 0:\n%s" % out.strip())
+        out = self.main.cmd("port start 0", timeout=30)
+        need("Fail" not in out, "port start 0 after the reset:\n%s" % out.strip())
+        ok = ts.wait_for(lambda: self.main.xstats(0).get("active_path") == 0, 5, 0.05)
+        need(ok, "no primary path after the reset")
+        s0, s1, _ = self.forward("txonly", 0.5)
+        tx = s1.get("TX-packets", 0) - s0.get("TX-packets", 0)
+        need(tx > 0, "no TX after the reset")
+        self.log("reset (tap, virtio-user: no reset op, stopped), reconfigured by "
+                 "testpmd at port start, TX-packets +%d" % tx)
+
     def case_io_standby_rx(self):
         """io forwarding: what the standby receives goes out the primary"""
         # the backend now sends into virtio-user (standby RX)
@@ -311,6 +371,8 @@ def main(argv):
     testpmd = argv[2] if len(argv) > 2 else None
     cases = [Checks.case_probe, Checks.case_port_info, Checks.case_txonly,
              Checks.case_port_stats, Checks.case_xstats,
+             Checks.case_queue_start_stop, Checks.case_module_regs,
+             Checks.case_port_reset,
              Checks.case_io_standby_rx, Checks.case_failover,
              Checks.case_detach_attach, Checks.case_attach_cycles,
              Checks.case_bad_attach,

@@ -75,13 +75,17 @@ static const uint32_t fosim_all_ptypes[] = {
 	X(FLOW_CTRL, flow_ctrl) \
 	X(FLOW_VALIDATE, flow_validate) X(FLOW_CREATE, flow_create) \
 	X(FLOW_DESTROY, flow_destroy) X(FLOW_FLUSH, flow_flush) \
-	X(FLOW_QUERY, flow_query) X(FLOW_ISOLATE, flow_isolate)
+	X(FLOW_QUERY, flow_query) X(FLOW_ISOLATE, flow_isolate) \
+	X(RXQ_START, rxq_start) X(RXQ_STOP, rxq_stop) \
+	X(TXQ_START, txq_start) X(TXQ_STOP, txq_stop) X(RESET, reset) \
+	X(MODULE_INFO, module_info) X(MODULE_EEPROM, module_eeprom) \
+	X(REGS, regs)
 #define FOSIM_COUNTED_OPS(X) \
 	X(CLOSE, close) X(INFOS_GET, infos_get) X(LINK_UPDATE, link_update) \
 	X(MAC_REMOVE, mac_remove) X(RSS_GET, rss_get) \
 	X(RETA_QUERY, reta_query) X(RXQ_RELEASE, rxq_release) \
 	X(TXQ_RELEASE, txq_release) X(STATS_GET, stats_get) \
-	X(STATS_RESET, stats_reset) X(RESET, reset) \
+	X(STATS_RESET, stats_reset) \
 	X(BURST_MODE, burst_mode) X(PTYPES, ptypes) \
 	X(VLAN_STRIP_Q, vlan_strip_q) X(FLOW_CTRL_GET, flow_ctrl_get) \
 	X(FW_VERSION, fw_version) X(TX_CLEANUP, tx_cleanup)
@@ -106,7 +110,7 @@ struct fosim_conf {
 	uint64_t rx_capa;
 	uint64_t tx_capa;
 	uint64_t rss_capa;
-	uint32_t fail;
+	uint64_t fail;
 	uint16_t max_rxq;
 	uint16_t max_txq;
 	uint16_t max_mtu;
@@ -118,6 +122,9 @@ struct fosim_conf {
 	uint8_t rmv;
 	uint8_t link_up;
 	uint8_t no_mac_set;
+	uint8_t no_queue_ops;		/* no rx/tx_queue_start/stop, as virtio */
+	uint8_t no_mac_remove;		/* no mac_addr_remove op */
+	uint8_t no_deferred;		/* deferred start ignored, as most PMDs */
 	uint8_t tx_sink;
 	uint16_t ptypes;		/* bits of fosim_all_ptypes[] reported */
 	uint16_t flow_max;		/* rules it holds at most; 0: no rte_flow */
@@ -137,6 +144,8 @@ struct fosim_queue {
 	struct fosim_priv *priv;
 	uint16_t port_id;
 	uint8_t dead;			/* freed by its PMD: see fosim_dead_bursts() */
+	uint8_t deferred;		/* set up with rx/tx_deferred_start */
+	uint8_t stopped;		/* stopped: its bursts move nothing */
 	uint64_t pkts;
 	uint64_t bytes;
 	struct fosim_queue *next_dead;
@@ -145,7 +154,7 @@ struct fosim_queue {
 struct fosim_priv {
 	struct eth_dev_ops ops;		/* per port: some ops may be absent */
 	struct fosim_conf conf;
-	uint32_t fail;			/* RTE_BIT32(enum fosim_op) */
+	uint64_t fail;			/* RTE_BIT64(enum fosim_op) */
 	uint8_t link_up;
 	uint8_t removed;
 	uint16_t nb_rxq;
@@ -200,10 +209,10 @@ fosim_op_lookup(const char *name, int nb)
 
 /* "mtu+promisc" -> bit mask; "" -> 0. */
 static int
-fosim_fail_mask(const char *ops, uint32_t *mask)
+fosim_fail_mask(const char *ops, uint64_t *mask)
 {
 	char buf[FOSIM_FAIL_STR_MAX], *tok, *save = NULL;
-	uint32_t m = 0;
+	uint64_t m = 0;
 	int op;
 
 	if (rte_strscpy(buf, ops, sizeof(buf)) < 0)
@@ -215,7 +224,7 @@ fosim_fail_mask(const char *ops, uint32_t *mask)
 			FOSIM_LOG(ERR, "unknown op '%s' in fail list", tok);
 			return -EINVAL;
 		}
-		m |= RTE_BIT32(op);
+		m |= RTE_BIT64(op);
 	}
 	*mask = m;
 	return 0;
@@ -227,11 +236,11 @@ fosim_op(struct rte_eth_dev *dev, enum fosim_op op)
 {
 	uint16_t port = dev->data->port_id;
 
-	RTE_BUILD_BUG_ON(FOSIM_OP_NB_FAILABLE > 32);  /* the fail mask's bits */
+	RTE_BUILD_BUG_ON(FOSIM_OP_NB_FAILABLE > 64);  /* the fail mask's bits */
 	__atomic_fetch_add(&fosim_counts[port][op], 1, __ATOMIC_RELAXED);
 	/* counted-only ops have no bit in the mask */
 	if (op >= FOSIM_OP_NB_FAILABLE ||
-	    (__atomic_load_n(&fosim_priv(dev)->fail, __ATOMIC_RELAXED) & RTE_BIT32(op)) == 0)
+	    (__atomic_load_n(&fosim_priv(dev)->fail, __ATOMIC_RELAXED) & RTE_BIT64(op)) == 0)
 		return 0;
 	FOSIM_LOG(DEBUG, "port %u: injected failure of %s", port,
 		  fosim_op_names[op]);
@@ -282,11 +291,39 @@ fosim_link_sync(struct rte_eth_dev *dev)
 
 /* Datapath */
 
-/* What an rx queue holds (rte_eth_rx_queue_count()). */
+static void fosim_rx_wait(uint16_t port_id);
+
+/* What an rx queue holds (rte_eth_rx_queue_count()); held as a burst is. */
 static uint32_t
 fosim_rx_queue_count(void *rxq)
 {
-	return rte_ring_count(((struct fosim_queue *)rxq)->ring);
+	struct fosim_queue *q = rxq;
+
+	if (unlikely(__atomic_load_n(&fosim_hold[q->port_id], __ATOMIC_ACQUIRE)))
+		fosim_rx_wait(q->port_id);
+	return rte_ring_count(q->ring);
+}
+
+/* Descriptor offset of an rx queue: filled (held in the ring) or free. */
+static int
+fosim_rx_descriptor_status(void *rxq, uint16_t offset)
+{
+	const struct fosim_queue *q = rxq;
+
+	if (offset >= FOSIM_RING_SIZE)
+		return -EINVAL;
+	return offset < rte_ring_count(q->ring) ? RTE_ETH_RX_DESC_DONE : RTE_ETH_RX_DESC_AVAIL;
+}
+
+/* A tx descriptor is in use while what it holds is in the ring. */
+static int
+fosim_tx_descriptor_status(void *txq, uint16_t offset)
+{
+	const struct fosim_queue *q = txq;
+
+	if (offset >= FOSIM_RING_SIZE)
+		return -EINVAL;
+	return offset < rte_ring_count(q->ring) ? RTE_ETH_TX_DESC_FULL : RTE_ETH_TX_DESC_DONE;
 }
 
 /* A burst that takes as long as the test wants: inside until released. */
@@ -311,6 +348,8 @@ fosim_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_bufs)
 	}
 	if (unlikely(__atomic_load_n(&fosim_hold[q->port_id], __ATOMIC_ACQUIRE)))
 		fosim_rx_wait(q->port_id);
+	if (unlikely(__atomic_load_n(&q->stopped, __ATOMIC_RELAXED)))
+		return 0;
 	n = rte_ring_dequeue_burst(q->ring, (void **)bufs, nb_bufs, NULL);
 	for (i = 0; i < n; i++) {
 		bufs[i]->port = q->port_id;
@@ -331,7 +370,8 @@ fosim_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_bufs)
 		__atomic_fetch_add(&fosim_dead, 1, __ATOMIC_RELAXED);
 		return 0;
 	}
-	if (__atomic_load_n(&q->priv->removed, __ATOMIC_RELAXED))
+	if (__atomic_load_n(&q->priv->removed, __ATOMIC_RELAXED) ||
+	    unlikely(__atomic_load_n(&q->stopped, __ATOMIC_RELAXED)))
 		return 0;
 	/* Count before enqueueing: the collector may free them at once. */
 	n = q->priv->conf.tx_sink ? nb_bufs : RTE_MIN(nb_bufs, rte_ring_free_count(q->ring));
@@ -402,7 +442,7 @@ fosim_graveyard_flush(void)
 /* Sets up an rx or tx queue: a ring in place of a NIC's. */
 static int
 fosim_queue_setup(struct rte_eth_dev *dev, bool rx, uint16_t qid,
-		  unsigned int socket_id)
+		  unsigned int socket_id, bool deferred)
 {
 	char name[RTE_RING_NAMESIZE];
 	struct fosim_queue *q;
@@ -427,6 +467,7 @@ fosim_queue_setup(struct rte_eth_dev *dev, bool rx, uint16_t qid,
 	}
 	q->priv = fosim_priv(dev);
 	q->port_id = dev->data->port_id;
+	q->deferred = deferred && !fosim_priv(dev)->conf.no_deferred;
 	if (rx)
 		dev->data->rx_queues[qid] = q;
 	else
@@ -439,14 +480,14 @@ fosim_rxq_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		unsigned int socket_id, const struct rte_eth_rxconf *conf,
 		struct rte_mempool *mp)
 {
-	return fosim_queue_setup(dev, true, qid, socket_id);
+	return fosim_queue_setup(dev, true, qid, socket_id, conf->rx_deferred_start);
 }
 
 static int
 fosim_txq_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		unsigned int socket_id, const struct rte_eth_txconf *conf)
 {
-	return fosim_queue_setup(dev, false, qid, socket_id);
+	return fosim_queue_setup(dev, false, qid, socket_id, conf->tx_deferred_start);
 }
 
 static void
@@ -547,20 +588,113 @@ fosim_configure(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/* A queue's state, as ethdev reads it, and the burst's flag. */
+static void
+fosim_queue_state(uint8_t *state, struct fosim_queue *q, bool on)
+{
+	*state = on ? RTE_ETH_QUEUE_STATE_STARTED : RTE_ETH_QUEUE_STATE_STOPPED;
+	if (q != NULL)
+		__atomic_store_n(&q->stopped, !on, __ATOMIC_RELAXED);
+}
+
+/* Every queue started but those set up with deferred start. */
+static void
+fosim_queues_start(struct rte_eth_dev *dev)
+{
+	struct rte_eth_dev_data *d = dev->data;
+	struct fosim_queue *q;
+	uint16_t i;
+
+	for (i = 0; i < d->nb_rx_queues; i++) {
+		q = d->rx_queues[i];
+		fosim_queue_state(&d->rx_queue_state[i], q, q == NULL || !q->deferred);
+	}
+	for (i = 0; i < d->nb_tx_queues; i++) {
+		q = d->tx_queues[i];
+		fosim_queue_state(&d->tx_queue_state[i], q, q == NULL || !q->deferred);
+	}
+}
+
 static int
 fosim_start(struct rte_eth_dev *dev)
 {
-	return fosim_op(dev, FOSIM_OP_START);
+	int ret = fosim_op(dev, FOSIM_OP_START);
+
+	if (ret == 0)
+		fosim_queues_start(dev);
+	return ret;
+}
+
+static int
+fosim_queue_op(struct rte_eth_dev *dev, enum fosim_op op, uint16_t qid)
+{
+	bool rx = op == FOSIM_OP_RXQ_START || op == FOSIM_OP_RXQ_STOP;
+	bool on = op == FOSIM_OP_RXQ_START || op == FOSIM_OP_TXQ_START;
+	int ret = fosim_op(dev, op);
+
+	if (ret != 0)
+		return ret;
+	if (rx) {
+		fosim_queue_state(&dev->data->rx_queue_state[qid], dev->data->rx_queues[qid], on);
+		if (!on && dev->data->rx_queues[qid] != NULL)  /* its ring reset, as a NIC's */
+			fosim_ring_drain(((struct fosim_queue *)dev->data->rx_queues[qid])->ring);
+	} else
+		fosim_queue_state(&dev->data->tx_queue_state[qid], dev->data->tx_queues[qid], on);
+	return 0;
+}
+
+/* Only the ring's size: ethdev adds the queue's state. */
+static void
+fosim_rxq_info(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_rxq_info *info)
+{
+	info->nb_desc = FOSIM_RING_SIZE;
+}
+
+static void
+fosim_txq_info(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_txq_info *info)
+{
+	info->nb_desc = FOSIM_RING_SIZE;
+}
+
+static int
+fosim_rxq_start(struct rte_eth_dev *dev, uint16_t qid)
+{
+	return fosim_queue_op(dev, FOSIM_OP_RXQ_START, qid);
+}
+
+static int
+fosim_rxq_stop(struct rte_eth_dev *dev, uint16_t qid)
+{
+	return fosim_queue_op(dev, FOSIM_OP_RXQ_STOP, qid);
+}
+
+static int
+fosim_txq_start(struct rte_eth_dev *dev, uint16_t qid)
+{
+	return fosim_queue_op(dev, FOSIM_OP_TXQ_START, qid);
+}
+
+static int
+fosim_txq_stop(struct rte_eth_dev *dev, uint16_t qid)
+{
+	return fosim_queue_op(dev, FOSIM_OP_TXQ_STOP, qid);
 }
 
 static int
 fosim_stop(struct rte_eth_dev *dev)
 {
+	struct rte_eth_dev_data *d = dev->data;
 	int ret = fosim_op(dev, FOSIM_OP_STOP);
+	uint16_t i;
 
-	if (ret == 0)
-		fosim_queues(dev, FOSIM_Q_DRAIN);
-	return ret;
+	if (ret != 0)
+		return ret;
+	fosim_queues(dev, FOSIM_Q_DRAIN);
+	for (i = 0; i < d->nb_rx_queues; i++)
+		d->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	for (i = 0; i < d->nb_tx_queues; i++)
+		d->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	return 0;
 }
 
 static int
@@ -958,6 +1092,72 @@ fosim_tx_done_cleanup(void *txq, uint32_t free_cnt)
 }
 
 /*
+ * A plug-in module of FOSIM_MODULE_LEN bytes (SFF-8472): byte i holds
+ * (i + port id) & 0xff, so that two ports' dumps differ.
+ */
+#define FOSIM_MODULE_LEN RTE_ETH_MODULE_SFF_8472_LEN
+
+static int
+fosim_module_info(struct rte_eth_dev *dev, struct rte_eth_dev_module_info *mi)
+{
+	int ret = fosim_op(dev, FOSIM_OP_MODULE_INFO);
+
+	if (ret != 0)
+		return ret;
+	mi->type = RTE_ETH_MODULE_SFF_8472;
+	mi->eeprom_len = FOSIM_MODULE_LEN;
+	return 0;
+}
+
+static int
+fosim_module_eeprom(struct rte_eth_dev *dev, struct rte_dev_eeprom_info *info)
+{
+	uint8_t *data = info->data;
+	uint32_t i;
+	int ret = fosim_op(dev, FOSIM_OP_MODULE_EEPROM);
+
+	if (ret != 0)
+		return ret;
+	if (info->offset >= FOSIM_MODULE_LEN ||
+	    info->length > FOSIM_MODULE_LEN - info->offset)
+		return -EINVAL;
+	for (i = 0; i < info->length; i++)
+		data[i] = (uint8_t)(info->offset + i + dev->data->port_id);
+	return 0;
+}
+
+/*
+ * FOSIM_NB_REGS 32-bit registers, register i holding port id << 16 | i;
+ * data NULL asks for the length and width only.
+ */
+#define FOSIM_NB_REGS 64
+#define FOSIM_REGS_VERSION 0xf051
+
+static int
+fosim_get_reg(struct rte_eth_dev *dev, struct rte_dev_reg_info *info)
+{
+	uint32_t *data = info->data, i;
+	int ret = fosim_op(dev, FOSIM_OP_REGS);
+
+	if (ret != 0)
+		return ret;
+	info->version = FOSIM_REGS_VERSION;
+	if (data == NULL) {
+		info->length = FOSIM_NB_REGS;
+		info->width = sizeof(uint32_t);
+		return 0;
+	}
+	if (info->length == 0)
+		info->length = FOSIM_NB_REGS - RTE_MIN(info->offset, (uint32_t)FOSIM_NB_REGS);
+	if (info->offset > FOSIM_NB_REGS || info->length > FOSIM_NB_REGS - info->offset)
+		return -EINVAL;
+	for (i = 0; i < info->length; i++)
+		data[i] = (uint32_t)dev->data->port_id << 16 | (info->offset + i);
+	info->width = sizeof(uint32_t);
+	return 0;
+}
+
+/*
  * rte_eth_dev_reset() (ethdev stops the port first): back to the state of
  * a port just probed, as a VF after its PF reset: queues gone, filters and
  * lists cleared, its configuration to be set up again.
@@ -966,8 +1166,10 @@ static int
 fosim_reset(struct rte_eth_dev *dev)
 {
 	struct fosim_priv *p = fosim_priv(dev);
+	int ret = fosim_op(dev, FOSIM_OP_RESET);
 
-	fosim_op(dev, FOSIM_OP_RESET);
+	if (ret != 0)
+		return ret;
 	fosim_queues(dev, FOSIM_Q_FREE);
 	p->nb_mc = 0;
 	memset(p->vfta, 0, sizeof(p->vfta));
@@ -1243,6 +1445,12 @@ static const struct eth_dev_ops fosim_ops = {
 	.tx_queue_setup = fosim_txq_setup,
 	.rx_queue_release = fosim_rxq_release,
 	.tx_queue_release = fosim_txq_release,
+	.rx_queue_start = fosim_rxq_start,
+	.rx_queue_stop = fosim_rxq_stop,
+	.tx_queue_start = fosim_txq_start,
+	.tx_queue_stop = fosim_txq_stop,
+	.rxq_info_get = fosim_rxq_info,
+	.txq_info_get = fosim_txq_info,
 	.stats_get = fosim_stats_get,
 	.stats_reset = fosim_stats_reset,
 	.dev_reset = fosim_reset,
@@ -1257,6 +1465,9 @@ static const struct eth_dev_ops fosim_ops = {
 	.fw_version_get = fosim_fw_version_get,
 	.tx_done_cleanup = fosim_tx_done_cleanup,
 	.flow_ops_get = fosim_flow_ops_get,
+	.get_module_info = fosim_module_info,
+	.get_module_eeprom = fosim_module_eeprom,
+	.get_reg = fosim_get_reg,
 };
 
 /* Devargs */
@@ -1295,6 +1506,9 @@ static const struct fosim_param fosim_params[] = {
 	FOSIM_PARAM("lsc_lost", INT, lsc_lost, 1),
 	FOSIM_PARAM("rmv", INT, rmv, 1),
 	FOSIM_PARAM("no_mac_set", INT, no_mac_set, 1),
+	FOSIM_PARAM("no_queue_ops", INT, no_queue_ops, 1),
+	FOSIM_PARAM("no_mac_remove", INT, no_mac_remove, 1),
+	FOSIM_PARAM("no_deferred", INT, no_deferred, 1),
 	FOSIM_PARAM("tx_sink", INT, tx_sink, 1),
 	FOSIM_PARAM("ptypes", INT, ptypes, UINT16_MAX),
 	FOSIM_PARAM("flow_max", INT, flow_max, FOSIM_FLOW_MAX),
@@ -1460,6 +1674,14 @@ fosim_create(struct rte_vdev_device *vdev, const struct fosim_conf *c)
 	}
 	if (c->no_mac_set)
 		p->ops.mac_addr_set = NULL;
+	if (c->no_mac_remove)
+		p->ops.mac_addr_remove = NULL;
+	if (c->no_queue_ops) {  /* as virtio, net_null, net_ring */
+		p->ops.rx_queue_start = NULL;
+		p->ops.rx_queue_stop = NULL;
+		p->ops.tx_queue_start = NULL;
+		p->ops.tx_queue_stop = NULL;
+	}
 	if (c->flow_max == 0)  /* no rte_flow at all, as net_null */
 		p->ops.flow_ops_get = NULL;
 	for (i = 0, n = 0; i < RTE_DIM(fosim_all_ptypes); i++)
@@ -1471,6 +1693,8 @@ fosim_create(struct rte_vdev_device *vdev, const struct fosim_conf *c)
 	dev->dev_ops = &p->ops;
 	dev->rx_pkt_burst = fosim_rx_burst;
 	dev->rx_queue_count = fosim_rx_queue_count;
+	dev->rx_descriptor_status = fosim_rx_descriptor_status;
+	dev->tx_descriptor_status = fosim_tx_descriptor_status;
 	dev->tx_pkt_burst = fosim_tx_burst;
 	if (c->lsc)
 		dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
@@ -1573,7 +1797,8 @@ RTE_PMD_REGISTER_PARAM_STRING(net_fosim,
 	"mac=<mac> max_rxq=<n> max_txq=<n> max_mtu=<n> min_mtu=<n> "
 	"rx_offload_capa=<mask> tx_offload_capa=<mask> rss_capa=<mask> "
 	"reta_size=<n> hash_key_size=<n> lsc=<0|1> lsc_lost=<0|1> rmv=<0|1> "
-	"fail=<op>[+<op>...] link=<up|down> no_mac_set=<0|1> tx_sink=<0|1> "
+	"fail=<op>[+<op>...] link=<up|down> no_mac_set=<0|1> no_queue_ops=<0|1> "
+	"no_mac_remove=<0|1> no_deferred=<0|1> tx_sink=<0|1> "
 	"ptypes=<mask> flow_max=<0-64> flow_no_udp=<0|1>");
 
 /* Test API */
@@ -1678,7 +1903,7 @@ int
 fosim_set_fail(uint16_t port_id, const char *ops)
 {
 	struct rte_eth_dev *dev = fosim_dev(port_id);
-	uint32_t mask;
+	uint64_t mask;
 	int ret;
 
 	if (dev == NULL)
@@ -1765,6 +1990,8 @@ fosim_rx_inject(uint16_t port_id, uint16_t queue, struct rte_mbuf **pkts,
 
 	if (ret != 0)
 		return ret;
+	if (__atomic_load_n(&q->stopped, __ATOMIC_RELAXED))
+		return 0;  /* a stopped queue takes nothing from the wire */
 	return (int)rte_ring_enqueue_burst(q->ring, (void **)pkts, n, NULL);
 }
 

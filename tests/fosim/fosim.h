@@ -23,6 +23,11 @@
  *   fail=op[+op...]          ops failing with -EIO (see fosim_set_fail())
  *   link=up|down             initial link (up)
  *   no_mac_set=1             no mac_addr_set op (-ENOTSUP), like net_ring
+ *   no_queue_ops=1           no rx/tx_queue_start/stop ops (-ENOTSUP), like
+ *                            virtio, net_null and net_ring
+ *   no_mac_remove=1          no mac_addr_remove op (-ENOTSUP)
+ *   no_deferred=1            rx/tx_deferred_start ignored: every queue starts
+ *                            with the port (virtio, net_tap, net_null...)
  *   tx_sink=1                tx_burst frees what it takes, as a wire would
  *                            (nothing to collect; counted in opackets)
  *   ptypes=0x..              which of its 14 packet types it reports (bit i:
@@ -41,6 +46,16 @@
  * rte_eth_dev_set_link_up/down() change the link too, without an event.
  * Each rx/tx queue is a 1024-entry ring (rte_eth_rx_queue_count() counts
  * an rx one); mbufs left in them are freed at stop, queue release and close.
+ * Descriptor status: an rx descriptor is DONE while the ring holds that
+ * many mbufs, else AVAIL; a tx one FULL while the ring holds what was sent,
+ * else DONE; -EINVAL from the ring's size on. The plug-in module is an
+ * SFF-8472 EEPROM of 512 bytes, byte i = (i + port id) & 0xff; the
+ * registers are 64 of 32 bits, register i = port id << 16 | i (version
+ * 0xf051).
+ * Queue states: started at the port's start but those set up with
+ * rx/tx_deferred_start, stopped at its stop; rx/tx_queue_start/stop set
+ * them; a burst on a stopped queue moves nothing, an rx queue's stop frees
+ * what its ring held and fosim_rx_inject() gives a stopped queue nothing.
  *
  * Drive them from the test with the functions below.  All of them
  * check that port_id is a net_fosim port and return a negative errno
@@ -100,7 +115,8 @@ int fosim_flow_isolated(uint16_t port_id);
  * reta_update, rxq_setup, txq_setup, link_up, link_down, vlan_offload,
  * vlan_tpid, flow_ctrl (the set; the get is only counted), flow_validate,
  * flow_create, flow_destroy, flow_flush, flow_query, flow_isolate (these
- * set the rte_flow_error message "fosim: injected failure").
+ * set the rte_flow_error message "fosim: injected failure"), rxq_start,
+ * rxq_stop, txq_start, txq_stop, reset, module_info, module_eeprom, regs.
  * -EINVAL (and nothing changed) on an unknown name.
  */
 int fosim_set_fail(uint16_t port_id, const char *ops);
@@ -123,9 +139,9 @@ int fosim_set_link(uint16_t port_id, int up);
 int fosim_remove(uint16_t port_id);
 
 /*
- * Hold rx bursts (on != 0): an rx_burst of the port called from then on
- * waits inside the PMD, as a burst that takes long would, until released
- * (on = 0). For the grace-period test: the port must not be stopped while
+ * Hold rx bursts (on != 0): an rx_burst (or rx_queue_count) of the port
+ * called from then on waits inside the PMD, as a burst that takes long
+ * would, until released (on = 0). For the grace-period test: the port must not be stopped while
  * a burst is inside it.
  */
 /*
@@ -176,7 +192,7 @@ int fosim_configured_queues(uint16_t port_id, uint16_t *nb_rx,
  * How many times an op was called on the port (failed calls included).
  * Op names: those of fosim_set_fail() and close, infos_get, link_update,
  * mac_remove, rss_get, reta_query, rxq_release, txq_release, stats_get,
- * stats_reset, reset, burst_mode, ptypes, vlan_strip_q, flow_ctrl_get,
+ * stats_reset, burst_mode, ptypes, vlan_strip_q, flow_ctrl_get,
  * fw_version, tx_cleanup.  promisc and allmulti count enable and disable.
  * The counts survive rte_eth_dev_close() (until a new fosim port gets
  * the same port id), so "closed exactly once" can be checked.

@@ -50,6 +50,9 @@ fo_probe(struct rte_vdev_device *vdev)
 	dev->rx_pkt_burst = priv->args.rx_port_keep ? fo_rx_burst_keep_port : fo_rx_burst;
 	dev->tx_pkt_burst = fo_tx_burst;
 	dev->tx_pkt_prepare = fo_tx_prepare;
+	dev->rx_queue_count = fo_rx_queue_count;
+	dev->rx_descriptor_status = fo_rx_descriptor_status;
+	dev->tx_descriptor_status = fo_tx_descriptor_status;
 	dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
 	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
 	ret = fo_events_init(priv);

@@ -68,13 +68,24 @@ fo_port_role(const struct fo_priv *priv, uint16_t port)
 	return FO_NONE;
 }
 
+/*
+ * A failover queue the application stopped (rx/tx_queue_stop, or deferred
+ * start) designates its FO_NONE slot: its bursts return nothing, whether
+ * or not the sub-ports' PMDs can stop their own queue.
+ */
+static bool
+fo_queue_on(const uint8_t *state, uint16_t qid)
+{
+	return __atomic_load_n(&state[qid], __ATOMIC_RELAXED) == RTE_ETH_QUEUE_STATE_STARTED;
+}
+
 /* Point every queue at the slots the word designates (under pub_lock). */
 static void
 fo_queues_point(struct fo_priv *priv, union fo_fp fp)
 {
 	struct rte_eth_dev_data *data = priv->dev->data;
 	int main_r = fo_port_role(priv, fp.rx_main), other_r = fo_port_role(priv, fp.rx_other);
-	int tx_r = fo_port_role(priv, fp.tx);
+	int tx_r = fo_port_role(priv, fp.tx), m, o;
 	struct fo_rxq *rq;
 	struct fo_txq *tq;
 	uint16_t i;
@@ -82,18 +93,23 @@ fo_queues_point(struct fo_priv *priv, union fo_fp fp)
 	__atomic_store_n(&priv->fp.word, fp.word, __ATOMIC_RELEASE);
 	for (i = 0; i < data->nb_rx_queues; i++) {
 		rq = data->rx_queues[i];
-		if (rq == NULL ||
-		    (rq->main == &rq->slot[main_r] && rq->other == &rq->slot[other_r]))
+		if (rq == NULL)
 			continue;
-		__atomic_store_n(&rq->main, &rq->slot[main_r], __ATOMIC_RELEASE);
-		__atomic_store_n(&rq->other, &rq->slot[other_r], __ATOMIC_RELEASE);
+		m = fo_queue_on(data->rx_queue_state, i) ? main_r : FO_NONE;
+		o = fo_queue_on(data->rx_queue_state, i) ? other_r : FO_NONE;
+		if (rq->main == &rq->slot[m] && rq->other == &rq->slot[o])
+			continue;
+		__atomic_store_n(&rq->main, &rq->slot[m], __ATOMIC_RELEASE);
+		__atomic_store_n(&rq->other, &rq->slot[o], __ATOMIC_RELEASE);
 		/* the old path's stragglers: polled by the next burst */
 		__atomic_store_n(&rq->poll_other, 1, __ATOMIC_RELAXED);
 	}
 	for (i = 0; i < data->nb_tx_queues; i++) {
 		tq = data->tx_queues[i];
 		if (tq != NULL)
-			__atomic_store_n(&tq->tx, &tq->slot[tx_r], __ATOMIC_RELEASE);
+			__atomic_store_n(&tq->tx, &tq->slot[fo_queue_on(data->tx_queue_state, i) ?
+							    tx_r : FO_NONE],
+					 __ATOMIC_RELEASE);
 	}
 }
 

@@ -513,7 +513,10 @@ fo_own_call(const struct fo_priv *priv)
  *   failover_sub.c                       sub-port lifecycle
  *   failover_hotplug.c                   devices RTE_DEV_EVENT_ADD announced
  *   failover_events.c                    event intake, alarms, fo_sync()
- *   failover_ops.c                       eth_dev_ops
+ *   failover_fwd.c                       fo_forward(): ops onto both sub-ports
+ *   failover_ops_l2.c                    layer 2 ops (modes, MAC, MTU, VLAN, fc)
+ *   failover_ops_info.c                  infos, link, RSS/RETA, fw, ptypes
+ *   failover_ops.c                       lifecycle, queues, the eth_dev_ops table
  *   failover_secondary.c                 secondary processes: their eth_dev_ops,
  *                                        the primary's answers to them
  *   failover_ethdev.c                    probe/remove, public API
@@ -531,6 +534,9 @@ uint16_t fo_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_rx_burst_keep_port(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t fo_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint32_t fo_rx_queue_count(void *queue);
+int fo_rx_descriptor_status(void *queue, uint16_t offset);
+int fo_tx_descriptor_status(void *queue, uint16_t offset);
 void fo_membarrier_init(void);
 void fo_quiesce(struct fo_priv *priv);
 /* ... in a secondary process: the sub-ports by port id from the published word */
@@ -586,6 +592,7 @@ void fo_flow_uninit(struct fo_priv *priv);
 /* failover_sub.c: sub-port lifecycle (adopt, replay, start/stop, leave, release) */
 int fo_sub_configure(struct fo_priv *priv, struct fo_sub *s);
 int fo_sub_start(struct fo_priv *priv, struct fo_sub *s);
+int fo_sub_queue_state(struct fo_sub *s, bool rx, uint16_t qid, bool start);
 void fo_sub_stop(struct fo_priv *priv, struct fo_sub *s);
 int fo_sub_fit(struct fo_priv *priv, uint16_t port, int role);
 void fo_sub_leave(struct fo_priv *priv, struct fo_sub *s);
@@ -614,7 +621,108 @@ int fo_events_init(struct fo_priv *priv);
 void fo_events_uninit(struct fo_priv *priv);
 void fo_sync(struct fo_priv *priv);
 
-/* failover_ops.c */
+/* failover_fwd.c: the forwarding primitive */
+/*
+ * One step on one sub-port: val is the op's new value, the old value to
+ * restore, or a snapshot taken by save.
+ */
+typedef int (fo_step_t)(struct fo_sub *s, const void *val);
+/* Take a sub-port's snapshot: 0, or non-zero when there is none to take. */
+typedef int (fo_save_t)(struct fo_sub *s, void *snap);
+
+/*
+ * How an op is forwarded, in one of three shapes:
+ *  - on/off pairs: set, and unset as its undo (promiscuous, all-multicast,
+ *    extra MAC addresses, VLAN filters);
+ *  - set new, restore old: set, undone by set with the old value the op
+ *    passes (MTU, default MAC, multicast list, link up/down, a queue's
+ *    VLAN strip, TPID);
+ *  - snapshot then set: save reads each sub-port's own value first, and
+ *    restore puts it back (configure, RSS hash, RETA, VLAN offloads, flow
+ *    control); a sub-port save finds nothing on (never configured, no such
+ *    setting) is left as it is. A snapshot laid out as the op's value is
+ *    restored by set itself.
+ */
+struct fo_fwd {
+	const char *what;    /* names the op in log lines */
+	fo_step_t *set;
+	fo_step_t *unset;
+	fo_save_t *save;
+	fo_step_t *restore;
+};
+
+/* Snapshots of the snapshot-then-set ops (configure, RSS, RETA, ...). */
+struct fo_conf_snap {
+	uint16_t nb_rxq, nb_txq;
+	struct rte_eth_conf conf;
+};
+
+/* Sub-port RSS settings, key included (conf first: restored as it is set). */
+struct fo_rss_snap {
+	struct rte_eth_rss_conf conf;
+	uint8_t key[FO_RSS_KEY_MAX];
+};
+
+#define FO_RETA_GROUPS (RTE_ETH_RSS_RETA_SIZE_512 / RTE_ETH_RETA_GROUP_SIZE)
+
+struct fo_reta_snap {
+	uint16_t size;
+	struct rte_eth_rss_reta_entry64 reta[FO_RETA_GROUPS];
+};
+
+/* What a snapshot-then-set op keeps per sub-port. */
+union fo_snap {
+	struct fo_conf_snap conf;
+	struct fo_rss_snap rss;
+	struct fo_reta_snap reta;
+	struct rte_eth_fc_conf fc;
+	int vlan;               /* rte_eth_dev_get_vlan_offload() */
+};
+
+int fo_forward(struct fo_priv *priv, const struct fo_fwd *f, const void *val, const void *old);
+int fo_forward_op(struct rte_eth_dev *dev, const struct fo_fwd *f, const void *val,
+		  const void *old);
+struct fo_sub *fo_query_sub(struct fo_priv *priv);
+
+/* failover_ops_l2.c: layer 2 ops (modes, MAC, multicast, MTU, VLAN, link, flow control) */
+int fo_promiscuous_enable(struct rte_eth_dev *dev);
+int fo_promiscuous_disable(struct rte_eth_dev *dev);
+int fo_allmulticast_enable(struct rte_eth_dev *dev);
+int fo_allmulticast_disable(struct rte_eth_dev *dev);
+int fo_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr);
+int fo_mac_addr_add(struct rte_eth_dev *dev, struct rte_ether_addr *addr, uint32_t index,
+		    uint32_t vmdq);
+void fo_mac_addr_remove(struct rte_eth_dev *dev, uint32_t index);
+int fo_set_mc_addr_list(struct rte_eth_dev *dev, struct rte_ether_addr *list, uint32_t nb);
+int fo_mtu_set(struct rte_eth_dev *dev, uint16_t mtu);
+int fo_vlan_filter_set(struct rte_eth_dev *dev, uint16_t vlan_id, int on);
+int fo_dev_set_link_up(struct rte_eth_dev *dev);
+int fo_dev_set_link_down(struct rte_eth_dev *dev);
+int fo_vlan_offload_set(struct rte_eth_dev *dev, int mask);
+void fo_vlan_strip_queue_set(struct rte_eth_dev *dev, uint16_t qid, int on);
+int fo_vlan_tpid_set(struct rte_eth_dev *dev, enum rte_vlan_type type, uint16_t tpid);
+int fo_flow_ctrl_set(struct rte_eth_dev *dev, struct rte_eth_fc_conf *fc);
+int fo_flow_ctrl_get(struct rte_eth_dev *dev, struct rte_eth_fc_conf *fc);
+
+/* failover_ops_info.c: what the port reports (infos, link, fw, burst modes, ptypes,
+ * module EEPROM, registers), RSS */
+int fo_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info);
+int fo_link_update(struct rte_eth_dev *dev, int wait_to_complete);
+int fo_rss_hash_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf);
+int fo_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf);
+int fo_reta_update(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *conf,
+		   uint16_t size);
+int fo_reta_query(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *conf,
+		  uint16_t size);
+int fo_fw_version_get(struct rte_eth_dev *dev, char *fw, size_t fw_size);
+int fo_rx_burst_mode_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_burst_mode *mode);
+int fo_tx_burst_mode_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_burst_mode *mode);
+const uint32_t *fo_dev_supported_ptypes_get(struct rte_eth_dev *dev);
+int fo_get_module_info(struct rte_eth_dev *dev, struct rte_eth_dev_module_info *mi);
+int fo_get_module_eeprom(struct rte_eth_dev *dev, struct rte_dev_eeprom_info *info);
+int fo_get_reg(struct rte_eth_dev *dev, struct rte_dev_reg_info *info);
+
+/* failover_ops.c: lifecycle, queues, the op table */
 extern const struct eth_dev_ops fo_ops;
 
 /* failover_secondary.c: secondary processes; the primary's answers to them */

@@ -89,6 +89,16 @@
  * Why one lcore per queue: in has one owner; two lcores inside one queue
  * at once would have one's leave mark the other outside.
  *
+ * The queries ethdev calls with our queue through rte_eth_fp_ops
+ * (rte_eth_rx_queue_count(), rte_eth_rx_descriptor_status(),
+ * rte_eth_tx_descriptor_status(): fo_rx_queue_count() and the two below)
+ * are bursts for this contract: entry (in = NULL), one load of the slot
+ * pointer, the sub-port's query on the slot's queue, leave. A grace
+ * period waits for them as for a burst, so the sub-port they reach cannot
+ * stop or be released under them; like a burst they belong to the queue's
+ * lcore (not concurrently with its bursts). They are out of line: a burst
+ * runs none of their instructions.
+ *
  * poll_other: the control path sets it (relaxed: after the slot pointers
  * it publishes; fo_rx_other() loads both pointers with acquire, and any
  * pair it sees designates live slots) on every publication that changes a
@@ -356,6 +366,86 @@ fo_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		nb = rte_eth_tx_prepare(fp.tx, q->qid, pkts, nb_pkts);
 	fo_leave(&q->in);
 	return nb;
+}
+
+/*
+ * The sub-port behind a slot of a queue (its role is the slot's index),
+ * or FO_NO_PORT for the slot of no path (none, or the queue is stopped).
+ */
+static __rte_always_inline uint16_t
+fo_slot_port(const struct fo_priv *priv, ptrdiff_t role)
+{
+	return role == FO_NONE ? FO_NO_PORT :
+	       __atomic_load_n(&priv->sub[role].port_id, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * The active path's queue: how many descriptors it holds; 0 without one
+ * (no path, the queue stopped), -ENOTSUP when its PMD cannot count.
+ */
+uint32_t
+fo_rx_queue_count(void *queue)
+{
+	struct fo_rxq *q = queue;
+	const struct fo_priv *priv = rte_eth_devices[q->port_id].data->dev_private;
+	const struct fo_rx_slot *m;
+	eth_rx_queue_count_t fn;
+	uint32_t n = 0;
+	uint16_t port;
+
+	fo_enter(&q->in, NULL);
+	m = __atomic_load_n(&q->main, __ATOMIC_ACQUIRE);
+	port = fo_slot_port(priv, m - q->slot);
+	if (port != FO_NO_PORT) {
+		fn = rte_eth_fp_ops[port].rx_queue_count;
+		/* rte_eth_rx_queue_count() returns it as an int: -ENOTSUP */
+		n = fn != NULL ? fn(m->q) : (uint32_t)-ENOTSUP;
+	}
+	fo_leave(&q->in);
+	return n;
+}
+
+/* The active path's descriptor; -ENODEV without one, -ENOTSUP as ethdev. */
+int
+fo_rx_descriptor_status(void *queue, uint16_t offset)
+{
+	struct fo_rxq *q = queue;
+	const struct fo_priv *priv = rte_eth_devices[q->port_id].data->dev_private;
+	const struct fo_rx_slot *m;
+	eth_rx_descriptor_status_t fn;
+	int ret = -ENODEV;
+	uint16_t port;
+
+	fo_enter(&q->in, NULL);
+	m = __atomic_load_n(&q->main, __ATOMIC_ACQUIRE);
+	port = fo_slot_port(priv, m - q->slot);
+	if (port != FO_NO_PORT) {
+		fn = rte_eth_fp_ops[port].rx_descriptor_status;
+		ret = fn != NULL ? fn(m->q, offset) : -ENOTSUP;
+	}
+	fo_leave(&q->in);
+	return ret;
+}
+
+int
+fo_tx_descriptor_status(void *queue, uint16_t offset)
+{
+	struct fo_txq *q = queue;
+	const struct fo_priv *priv = container_of(q->fp, struct fo_priv, fp);
+	const struct fo_tx_slot *t;
+	eth_tx_descriptor_status_t fn;
+	int ret = -ENODEV;
+	uint16_t port;
+
+	fo_enter(&q->in, NULL);
+	t = __atomic_load_n(&q->tx, __ATOMIC_ACQUIRE);
+	port = fo_slot_port(priv, t - q->slot);
+	if (port != FO_NO_PORT) {
+		fn = rte_eth_fp_ops[port].tx_descriptor_status;
+		ret = fn != NULL ? fn(t->q, offset) : -ENOTSUP;
+	}
+	fo_leave(&q->in);
+	return ret;
 }
 
 static int fo_membarrier_cmd = -1;

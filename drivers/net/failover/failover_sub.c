@@ -122,6 +122,61 @@ fo_sub_configure(struct fo_priv *priv, struct fo_sub *s)
 	return ret;
 }
 
+/*
+ * A started sub-port's queue qid to the state start says. A PMD without
+ * queue start/stop (virtio, net_null, net_ring: -ENOTSUP) keeps its queue
+ * running: the failover queue's own state holds all the same (a stopped
+ * one designates no sub-port, see fo_queues_point()). A sub-port not
+ * started has nothing to do: its start applies the failover queues' states.
+ */
+int
+fo_sub_queue_state(struct fo_sub *s, bool rx, uint16_t qid, bool start)
+{
+	const struct rte_eth_dev_data *d = rte_eth_devices[s->port_id].data;
+	uint8_t want = start ? RTE_ETH_QUEUE_STATE_STARTED : RTE_ETH_QUEUE_STATE_STOPPED;
+	uint16_t port = s->port_id;
+	int ret;
+
+	if (!d->dev_started || (rx ? d->rx_queue_state[qid] : d->tx_queue_state[qid]) == want)
+		return 0;  /* ethdev would say so at INFO level, for every queue */
+	if (rx)
+		ret = start ? rte_eth_dev_rx_queue_start(port, qid) :
+			      rte_eth_dev_rx_queue_stop(port, qid);
+	else
+		ret = start ? rte_eth_dev_tx_queue_start(port, qid) :
+			      rte_eth_dev_tx_queue_stop(port, qid);
+	if (ret == -ENOTSUP) {
+		FO_LOG(DEBUG, "%s port %u has no %s queue %s: its queue %u keeps running",
+		       fo_role_name[s->role], port, rx ? "rx" : "tx", start ? "start" : "stop",
+		       qid);
+		ret = 0;
+	}
+	return ret;
+}
+
+/*
+ * A sub-port just started: its queues follow the failover queues' states
+ * (deferred start, queues stopped or started by the application since).
+ */
+static int
+fo_sub_queues_follow(struct fo_priv *priv, struct fo_sub *s)
+{
+	const struct rte_eth_dev_data *data = priv->dev->data;
+	uint16_t q;
+	int ret = 0;
+
+	for (q = 0; q < data->nb_rx_queues && ret == 0; q++)
+		ret = fo_sub_queue_state(s, true, q,
+					 data->rx_queue_state[q] == RTE_ETH_QUEUE_STATE_STARTED);
+	for (q = 0; q < data->nb_tx_queues && ret == 0; q++)
+		ret = fo_sub_queue_state(s, false, q,
+					 data->tx_queue_state[q] == RTE_ETH_QUEUE_STATE_STARTED);
+	if (ret != 0)
+		FO_LOG(ERR, "%s: %s port %u refused the failover queues' states: %s",
+		       data->name, fo_role_name[s->role], s->port_id, rte_strerror(-ret));
+	return ret;
+}
+
 /* HELD -> STARTED: started, its slots filled; the caller publishes. */
 int
 fo_sub_start(struct fo_priv *priv, struct fo_sub *s)
@@ -148,7 +203,9 @@ fo_sub_start(struct fo_priv *priv, struct fo_sub *s)
 			return ret;
 		}
 	}
-	ret = fo_intr_sub_add(priv, s);
+	ret = fo_sub_queues_follow(priv, s);
+	if (ret == 0)
+		ret = fo_intr_sub_add(priv, s);
 	if (ret != 0) {
 		rte_eth_dev_stop(s->port_id);
 		return ret;
@@ -362,27 +419,36 @@ fo_sub_leave(struct fo_priv *priv, struct fo_sub *s)
 static int fo_sub_replay(struct fo_priv *priv, struct fo_sub *s);
 
 /*
- * A sub-port asked for a reset (RTE_ETH_EVENT_INTR_RESET, as a VF after
- * its PF reset): TX has left it (the event bit), it leaves the fast path
- * and stops, rte_eth_dev_reset() brings it back to a just-probed state,
- * the failover port's state is replayed onto it and it starts again; the
+ * A sub-port is reset: on its request (RTE_ETH_EVENT_INTR_RESET, as a VF
+ * after its PF reset), or with the failover port (its dev_reset). TX has
+ * left it (the event bit, or the failover port is stopped), it leaves the
+ * fast path and stops, rte_eth_dev_reset() brings it back to a just-probed
+ * state (a PMD without the op, -ENOTSUP, is only stopped), the failover
+ * port's state is replayed onto it if there is one (a failover port being
+ * reset has none: it is unconfigured) and it starts again if it ran; the
  * path rule then takes it back. One whose reset or set-up fails leaves.
  */
 void
 fo_sub_reset(struct fo_priv *priv, struct fo_sub *s)
 {
 	bool started = fo_sub_state(s) >= FO_SUB_DRAINING;
+	uint32_t ev;
 	int ret;
 
 	FO_LOCK_ASSERT(priv);
-	__atomic_fetch_and(&s->ev, ~FO_EV_RESET, __ATOMIC_ACQ_REL);
+	ev = __atomic_fetch_and(&s->ev, ~FO_EV_RESET, __ATOMIC_ACQ_REL);
 	if (fo_sub_state(s) == FO_SUB_ABSENT)
 		return;
-	FO_LOG(NOTICE, "%s: %s port %u reset on its request", priv->dev->data->name,
-	       fo_role_name[s->role], s->port_id);
+	FO_LOG(NOTICE, "%s: %s port %u reset%s", priv->dev->data->name,
+	       fo_role_name[s->role], s->port_id, ev & FO_EV_RESET ? " on its request" : "");
 	fo_sub_stop(priv, s);
 	fo_stats_fold(priv, s, true);  /* its counters restart from zero */
 	ret = rte_eth_dev_reset(s->port_id);
+	if (ret == -ENOTSUP) {
+		FO_LOG(INFO, "%s: %s port %u has no reset: only stopped", priv->dev->data->name,
+		       fo_role_name[s->role], s->port_id);
+		ret = 0;
+	}
 	if (ret == 0 && priv->dev->data->dev_configured)
 		ret = fo_sub_replay(priv, s);
 	if (ret == 0 && started)
