@@ -163,20 +163,8 @@ fo_rss_hash_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf)
 	return ret;
 }
 
-int
-fo_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf)
-{
-	struct fo_priv *priv = fo_priv(dev);
-	struct fo_sub *s;
-	int ret = -ENODEV;
-
-	fo_lock(priv);
-	s = fo_query_sub(priv);
-	if (s != NULL)
-		ret = rte_eth_dev_rss_hash_conf_get(s->port_id, conf);
-	fo_unlock(priv);
-	return ret;
-}
+FO_QUERY_OP(fo_rss_hash_conf_get, rte_eth_dev_rss_hash_conf_get,
+	    (struct rte_eth_rss_conf *conf), (conf))
 
 struct fo_reta {
 	struct rte_eth_rss_reta_entry64 *reta;
@@ -234,36 +222,11 @@ fo_reta_update(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *conf,
 	return fo_forward_op(dev, &fo_fwd_reta, &t, NULL);
 }
 
-int
-fo_reta_query(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *conf,
-	      uint16_t size)
-{
-	struct fo_priv *priv = fo_priv(dev);
-	struct fo_sub *s;
-	int ret = -ENODEV;
+FO_QUERY_OP(fo_reta_query, rte_eth_dev_rss_reta_query,
+	    (struct rte_eth_rss_reta_entry64 *conf, uint16_t size), (conf, size))
 
-	fo_lock(priv);
-	s = fo_query_sub(priv);
-	if (s != NULL)
-		ret = rte_eth_dev_rss_reta_query(s->port_id, conf, size);
-	fo_unlock(priv);
-	return ret;
-}
-
-int
-fo_fw_version_get(struct rte_eth_dev *dev, char *fw, size_t fw_size)
-{
-	struct fo_priv *priv = fo_priv(dev);
-	struct fo_sub *s;
-	int ret = -ENODEV;
-
-	fo_lock(priv);
-	s = fo_query_sub(priv);
-	if (s != NULL)
-		ret = rte_eth_dev_fw_version_get(s->port_id, fw, fw_size);
-	fo_unlock(priv);
-	return ret;
-}
+FO_QUERY_OP(fo_fw_version_get, rte_eth_dev_fw_version_get,
+	    (char *fw, size_t fw_size), (fw, fw_size))
 
 /*
  * The plug-in module and the registers are the active sub-port's (else
@@ -272,50 +235,14 @@ fo_fw_version_get(struct rte_eth_dev *dev, char *fw, size_t fw_size)
  * length, then the dump) reach another device if the path switched
  * between them: the sizes the first returned are checked again by it.
  */
-int
-fo_get_module_info(struct rte_eth_dev *dev, struct rte_eth_dev_module_info *mi)
-{
-	struct fo_priv *priv = fo_priv(dev);
-	struct fo_sub *s;
-	int ret = -ENODEV;
+FO_QUERY_OP(fo_get_module_info, rte_eth_dev_get_module_info,
+	    (struct rte_eth_dev_module_info *mi), (mi))
 
-	fo_lock(priv);
-	s = fo_query_sub(priv);
-	if (s != NULL)
-		ret = rte_eth_dev_get_module_info(s->port_id, mi);
-	fo_unlock(priv);
-	return ret;
-}
+FO_QUERY_OP(fo_get_module_eeprom, rte_eth_dev_get_module_eeprom,
+	    (struct rte_dev_eeprom_info *info), (info))
 
-int
-fo_get_module_eeprom(struct rte_eth_dev *dev, struct rte_dev_eeprom_info *info)
-{
-	struct fo_priv *priv = fo_priv(dev);
-	struct fo_sub *s;
-	int ret = -ENODEV;
-
-	fo_lock(priv);
-	s = fo_query_sub(priv);
-	if (s != NULL)
-		ret = rte_eth_dev_get_module_eeprom(s->port_id, info);
-	fo_unlock(priv);
-	return ret;
-}
-
-int
-fo_get_reg(struct rte_eth_dev *dev, struct rte_dev_reg_info *info)
-{
-	struct fo_priv *priv = fo_priv(dev);
-	struct fo_sub *s;
-	int ret = -ENODEV;
-
-	fo_lock(priv);
-	s = fo_query_sub(priv);
-	if (s != NULL)
-		ret = rte_eth_dev_get_reg_info(s->port_id, info);
-	fo_unlock(priv);
-	return ret;
-}
+FO_QUERY_OP(fo_get_reg, rte_eth_dev_get_reg_info,
+	    (struct rte_dev_reg_info *info), (info))
 
 /*
  * "failover: <the sub-port's mode> (<role> port <id>)": the burst

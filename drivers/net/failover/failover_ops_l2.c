@@ -466,17 +466,5 @@ fo_flow_ctrl_set(struct rte_eth_dev *dev, struct rte_eth_fc_conf *fc)
 	return ret;
 }
 
-int
-fo_flow_ctrl_get(struct rte_eth_dev *dev, struct rte_eth_fc_conf *fc)
-{
-	struct fo_priv *priv = fo_priv(dev);
-	struct fo_sub *s;
-	int ret = -ENODEV;
-
-	fo_lock(priv);
-	s = fo_query_sub(priv);
-	if (s != NULL)
-		ret = rte_eth_dev_flow_ctrl_get(s->port_id, fc);
-	fo_unlock(priv);
-	return ret;
-}
+FO_QUERY_OP(fo_flow_ctrl_get, rte_eth_dev_flow_ctrl_get,
+	    (struct rte_eth_fc_conf *fc), (fc))

@@ -684,6 +684,29 @@ int fo_forward_op(struct rte_eth_dev *dev, const struct fo_fwd *f, const void *v
 		  const void *old);
 struct fo_sub *fo_query_sub(struct fo_priv *priv);
 
+#define FO_ARGS(...) __VA_ARGS__
+/*
+ * Defines an op the sub-port of fo_query_sub() answers, under the control
+ * lock (-ENODEV with no sub-port): params is the op's parameter list after
+ * dev, args what it passes to the ethdev function call after the sub-port's
+ * port id, both in parentheses.
+ */
+#define FO_QUERY_OP(op, call, params, args)				\
+int									\
+op(struct rte_eth_dev *dev, FO_ARGS params)				\
+{									\
+	struct fo_priv *priv = fo_priv(dev);				\
+	struct fo_sub *s;						\
+	int ret = -ENODEV;						\
+									\
+	fo_lock(priv);							\
+	s = fo_query_sub(priv);						\
+	if (s != NULL)							\
+		ret = call(s->port_id, FO_ARGS args);			\
+	fo_unlock(priv);						\
+	return ret;							\
+}
+
 /* failover_ops_l2.c: layer 2 ops (modes, MAC, multicast, MTU, VLAN, link, flow control) */
 int fo_promiscuous_enable(struct rte_eth_dev *dev);
 int fo_promiscuous_disable(struct rte_eth_dev *dev);
