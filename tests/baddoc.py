@@ -3,7 +3,9 @@
 """baddoc suite: the NIC guide's "Rejected input" table is what the tests
 assert. For each row: the test it names exists in the suite's file, the
 input is in that test's body, and the log line's fixed text is in the
-driver's sources. Usage: baddoc.py <top of the tree>"""
+driver's sources. Also: every devarg the parser knows (FO_ARG_* in
+failover_devargs.c) is in the guide's synopsis and has its own entry in
+"Device arguments". Usage: baddoc.py <top of the tree>"""
 import glob
 import os
 import re
@@ -44,6 +46,25 @@ def fragments(line):
     return [p.strip(" :;,") for p in parts if len(p.strip(" :;,")) >= 8]
 
 
+def devargs_documented(top, guide):
+    """(key, what is missing) for each devarg of the parser."""
+    src = open(os.path.join(top, "drivers/net/failover/failover_devargs.c")).read()
+    keys = re.findall(r'^#define FO_ARG_\w+ "(\w+)"', src, re.M)
+    text = open(guide).read()
+    sect = text[text.index("Device arguments\n---"):text.index("\nRejected input\n")]
+    synopsis = sect[:sect.index("<dev> :=")]
+    out = [("(the parser's keys)", "" if keys else "no FO_ARG_ define found")]
+    for k in keys:
+        errs = []
+        if not re.search(r"[,']%s=" % re.escape(k), synopsis):
+            errs.append("not in the synopsis")
+        if not re.search(r"^- \*\*%s\*\*" % re.escape(k), sect, re.M) and \
+           not re.search(r"^- \*\*\w+\*\* / \*\*%s\*\*" % re.escape(k), sect, re.M):
+            errs.append("no '- **%s**' entry" % k)
+        out.append((k, "; ".join(errs)))
+    return out
+
+
 def main(top):
     guide = os.path.join(top, "doc/guides/nics/failover.rst")
     drv = "".join(open(f).read() for f in glob.glob(os.path.join(
@@ -68,6 +89,9 @@ def main(top):
     if not table:
         failed += 1
         print(" + no rows found in the guide's Rejected input table")
+    for key, errs in devargs_documented(top, guide):
+        print(" + devarg %-53s %s" % (key, "succeeded" if not errs else "failed: " + errs))
+        passed, failed = passed + (not errs), failed + bool(errs)
     print("%d passed, %d failed, 0 skipped" % (passed, failed))
     return 1 if failed else 0
 
