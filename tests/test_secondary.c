@@ -8,12 +8,15 @@
  * in any process) follow the active path; the grace period waits for one
  * held inside a sub-port (its entry store and fence, not the primary's
  * membarrier, are what it relies on in a secondary); every op a secondary
- * refuses returns -ENOTSUP with one log line naming it. The stock-tool
+ * refuses returns -ENOTSUP with one log line naming it; a grace period
+ * frees a queue whose secondary died inside a burst, and only then. The stock-tool
  * side, across processes, is the secondary suite (secondary_check.py).
  */
 
 #include <pthread.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <rte_ethdev.h>
 #include <rte_launch.h>
@@ -259,6 +262,66 @@ test_sec_grace_waits(void)
 	return TEST_SUCCESS;
 }
 
+static int quiesce_done;
+
+static void *
+quiesce_thread(void *arg)
+{
+	fo_quiesce(arg);
+	__atomic_store_n(&quiesce_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Rx queue 0 as a secondary process pid left it inside a burst; then a
+ * grace period on another thread: 1 if it ended within ms, else 0 (and the
+ * queue is let out, so that it ends).
+ */
+static int
+grace_with_sec_inside(int32_t pid, unsigned int ms)
+{
+	struct fo_rxq *q = rxq0();
+	static struct rte_mbuf *arr[FT_BURST];
+	unsigned int t;
+	pthread_t th;
+	int done;
+
+	__atomic_store_n(&quiesce_done, 0, __ATOMIC_RELEASE);
+	q->sec_pid = pid;
+	__atomic_store_n(&q->in, (struct rte_mbuf **)((uintptr_t)arr | FO_SEC_BIT),
+			 __ATOMIC_RELEASE);
+	if (pthread_create(&th, NULL, quiesce_thread,
+			   rte_eth_devices[rig.fo].data->dev_private) != 0)
+		return -1;
+	for (t = 0; t < ms && !__atomic_load_n(&quiesce_done, __ATOMIC_ACQUIRE); t++)
+		ft_sleep_us(1000);
+	done = __atomic_load_n(&quiesce_done, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&q->in, FO_OUTSIDE, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	return done;
+}
+
+/* A secondary killed inside a burst: the next grace period frees its queue. */
+static int
+test_sec_dead_inside(void)
+{
+	int status = 0;
+	pid_t pid;
+
+	TEST_ASSERT_EQUAL(grace_with_sec_inside(getpid(), 400), 0,
+			  "a grace period ended while a live secondary was inside a burst");
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	TEST_ASSERT(pid > 0 && waitpid(pid, &status, 0) == pid, "no dead process to play");
+	ft_log_reset();
+	TEST_ASSERT_EQUAL(grace_with_sec_inside(pid, 2000), 1,
+			  "the grace period still waits for secondary %d, dead", (int)pid);
+	TEST_ASSERT(ft_log_has("died inside a burst"), "no log line says the secondary died");
+	TEST_ASSERT_EQUAL(sec_tx(4), 4, "the queue does not forward after");
+	return TEST_SUCCESS;
+}
+
 static int
 suite_setup(void)
 {
@@ -289,6 +352,7 @@ static struct unit_test_suite secondary_unit_suite = {
 		TEST_CASE(test_sec_rx),
 		TEST_CASE(test_sec_refusals),
 		TEST_CASE(test_sec_grace_waits),
+		TEST_CASE(test_sec_dead_inside),
 		TEST_CASES_END()
 	}
 };

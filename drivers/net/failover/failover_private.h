@@ -50,6 +50,8 @@ extern int failover_logtype;
  */
 #define FO_OUTSIDE ((struct rte_mbuf **)(uintptr_t)1)
 #define FO_MARK_BIT ((uintptr_t)2)
+/* A secondary process's burst: its value has bit 2 set as well (sec_pid). */
+#define FO_SEC_BIT ((uintptr_t)4)
 #define FO_MAX_MC_ADDRS 128
 #define FO_MAX_MAC_ADDRS 32
 #define FO_MAX_QUEUES 128
@@ -324,6 +326,7 @@ struct fo_rxq {
 	bool turn;                  /* while hot: the active path goes first */
 	struct fo_rx_slot slot[FO_NB_SUBS + 1] __rte_cache_aligned; /* by role */
 	struct fo_rxq_conf conf;    /* replayed onto a joining sub-port */
+	int32_t sec_pid;            /* the secondary process of the last FO_SEC_BIT entry */
 } __rte_cache_aligned;
 
 struct fo_txq {
@@ -335,6 +338,7 @@ struct fo_txq {
 	uint64_t no_path_pkts;
 	struct fo_tx_slot slot[FO_NB_SUBS + 1] __rte_cache_aligned; /* by role */
 	struct fo_txq_conf conf;    /* replayed onto a joining sub-port */
+	int32_t sec_pid;            /* the secondary process of the last FO_SEC_BIT entry */
 } __rte_cache_aligned;
 
 /*

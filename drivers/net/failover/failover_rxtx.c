@@ -85,6 +85,13 @@
  * sets its gone bit, which the burst loads after its fence with the word,
  * and fo_sec_quiesce() fences and waits on in as fo_quiesce() does: the
  * same two-fence argument, with the gone bit in place of the word.
+ * A secondary's entry value also has FO_SEC_BIT set, and the queue's
+ * sec_pid names its process (stored before the entry, ordered by its
+ * release). A secondary killed inside a burst never leaves: a grace period
+ * that has waited FO_SEC_DEAD_MS on such a mark checks that process and,
+ * when it no longer exists, takes the mark away itself (compare-and-swap
+ * from the mark to FO_OUTSIDE: nothing else writes in, the queue's one
+ * lcore was that process's).
  *
  * Why one lcore per queue: in has one owner; two lcores inside one queue
  * at once would have one's leave mark the other outside.
@@ -110,7 +117,9 @@
  * lost: the next one comes a period later, right after that poll.
  */
 
+#include <errno.h>
 #include <linux/membarrier.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -467,11 +476,36 @@ fo_membarrier_init(void)
 		       "membarrier() unavailable: grace periods fall back to a 10 ms wait");
 }
 
+/*
+ * A secondary process that died inside a burst never leaves it: once a
+ * wait has lasted FO_SEC_DEAD_MS, a mark of a secondary's entry whose
+ * process no longer exists is taken away (nothing else can write in: the
+ * queue's one lcore was that process's).
+ */
+#define FO_SEC_DEAD_MS 100
+
+static bool
+fo_sec_dead(struct rte_mbuf ***in, struct rte_mbuf **mark, const int32_t *sec_pid)
+{
+	int32_t pid = __atomic_load_n(sec_pid, __ATOMIC_ACQUIRE);
+
+	if (!((uintptr_t)mark & FO_SEC_BIT) || pid <= 0 || kill(pid, 0) == 0 ||
+	    errno != ESRCH)
+		return false;
+	if (!__atomic_compare_exchange_n(in, &mark, FO_OUTSIDE, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return false;
+	FO_LOG(WARNING, "secondary process %d died inside a burst: its queue is free again",
+	       (int)pid);
+	return true;
+}
+
 /* Until the burst a queue's lcore may be inside (after membarrier()) has left. */
 static void
-fo_wait_queue(struct rte_mbuf ***in)
+fo_wait_queue(struct rte_mbuf ***in, const int32_t *sec_pid)
 {
 	struct rte_mbuf **v = __atomic_load_n(in, __ATOMIC_ACQUIRE), **mark;
+	uint64_t check = 0;
 
 	if (v == FO_OUTSIDE)
 		return;
@@ -480,8 +514,17 @@ fo_wait_queue(struct rte_mbuf ***in)
 	if (!__atomic_compare_exchange_n(in, &v, mark, false, __ATOMIC_ACQUIRE,
 					 __ATOMIC_ACQUIRE) && v != mark)
 		return;
-	while (__atomic_load_n(in, __ATOMIC_ACQUIRE) == mark)
+	while (__atomic_load_n(in, __ATOMIC_ACQUIRE) == mark) {
+		if ((uintptr_t)mark & FO_SEC_BIT) {
+			if (check == 0)
+				check = rte_get_timer_cycles() +
+					rte_get_timer_hz() * FO_SEC_DEAD_MS / 1000;
+			else if (rte_get_timer_cycles() > check &&
+				 fo_sec_dead(in, mark, sec_pid))
+				return;
+		}
 		rte_pause();
+	}
 }
 
 void
@@ -503,12 +546,12 @@ fo_quiesce(struct fo_priv *priv)
 	for (q = 0; q < data->nb_rx_queues; q++) {
 		rq = data->rx_queues[q];
 		if (rq != NULL)
-			fo_wait_queue(&rq->in);
+			fo_wait_queue(&rq->in, &rq->sec_pid);
 	}
 	for (q = 0; q < data->nb_tx_queues; q++) {
 		tq = data->tx_queues[q];
 		if (tq != NULL)
-			fo_wait_queue(&tq->in);
+			fo_wait_queue(&tq->in, &tq->sec_pid);
 	}
 }
 
@@ -519,11 +562,19 @@ fo_quiesce(struct fo_priv *priv)
  * is no path. See the contract at the top of this file.
  */
 static __rte_always_inline union fo_fp
-fo_sec_enter(struct rte_mbuf ***in, struct rte_mbuf **pkts, const union fo_fp *fpw)
+fo_sec_enter(struct rte_mbuf ***in, int32_t *sec_pid, struct rte_mbuf **pkts,
+	     const union fo_fp *fpw)
 {
 	union fo_fp fp;
 
-	__atomic_store_n(in, pkts, __ATOMIC_RELEASE);
+	static int32_t self;    /* getpid() is a system call: once per process */
+
+	if (unlikely(self == 0))
+		self = (int32_t)getpid();
+	/* whose entry it is, should this process die inside the burst */
+	__atomic_store_n(sec_pid, self, __ATOMIC_RELAXED);
+	__atomic_store_n(in, (struct rte_mbuf **)((uintptr_t)pkts | FO_SEC_BIT),
+			 __ATOMIC_RELEASE);
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 	fp.word = __atomic_load_n(&fpw->word, __ATOMIC_ACQUIRE);
 	return fp;
@@ -561,7 +612,7 @@ fo_sec_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct fo_rxq *q = queue;
 	const struct fo_priv *priv = rte_eth_devices[q->port_id].data->dev_private;
-	union fo_fp fp = fo_sec_enter(&q->in, pkts, &priv->fp);
+	union fo_fp fp = fo_sec_enter(&q->in, &q->sec_pid, pkts, &priv->fp);
 	uint16_t nb = 0;
 
 	/* the inactive path first (old packets before new), as fo_rx_other() */
@@ -579,7 +630,7 @@ uint16_t
 fo_sec_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct fo_txq *q = queue;
-	union fo_fp fp = fo_sec_enter(&q->in, pkts, q->fp);
+	union fo_fp fp = fo_sec_enter(&q->in, &q->sec_pid, pkts, q->fp);
 	uint16_t nb;
 
 	if (fo_sec_port_ok(fp.tx)) {
@@ -596,7 +647,7 @@ uint16_t
 fo_sec_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct fo_txq *q = queue;
-	union fo_fp fp = fo_sec_enter(&q->in, pkts, q->fp);
+	union fo_fp fp = fo_sec_enter(&q->in, &q->sec_pid, pkts, q->fp);
 	uint16_t nb = nb_pkts;
 
 	if (fo_sec_port_ok(fp.tx))
@@ -610,7 +661,7 @@ int
 fo_sec_tx_done_cleanup(void *queue, uint32_t free_cnt)
 {
 	struct fo_txq *q = queue;
-	union fo_fp fp = fo_sec_enter(&q->in, NULL, q->fp);
+	union fo_fp fp = fo_sec_enter(&q->in, &q->sec_pid, NULL, q->fp);
 	int ret = -ENODEV;
 
 	if (fo_sec_port_ok(fp.tx))
@@ -636,11 +687,11 @@ fo_sec_quiesce(struct rte_eth_dev_data *data)
 	for (q = 0; q < data->nb_rx_queues; q++) {
 		rq = data->rx_queues[q];
 		if (rq != NULL)
-			fo_wait_queue(&rq->in);
+			fo_wait_queue(&rq->in, &rq->sec_pid);
 	}
 	for (q = 0; q < data->nb_tx_queues; q++) {
 		tq = data->tx_queues[q];
 		if (tq != NULL)
-			fo_wait_queue(&tq->in);
+			fo_wait_queue(&tq->in, &tq->sec_pid);
 	}
 }
