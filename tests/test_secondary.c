@@ -25,6 +25,7 @@
 
 #include "failover_private.h"
 #include "fosim.h"
+#include "ft_grace.h"
 #include "ft_log.h"
 #include "ft_rig.h"
 #include "ft_test.h"
@@ -179,35 +180,11 @@ test_sec_refusals(void)
 	return TEST_SUCCESS;
 }
 
-/* The grace-period test: a loop of fo_sec_rx_burst() on the worker. */
-static int rx_stop;
-static int leave_done;
-static unsigned int rx_got, rx_bad_port;
-
-static int
-sec_rx_loop(void *arg)
+/* A secondary's Rx burst, for the grace-period test. */
+static uint16_t
+sec_rx(struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
-	struct rte_mbuf *pkts[FT_BURST];
-	uint16_t n, i;
-
-	RTE_SET_USED(arg);
-	while (!__atomic_load_n(&rx_stop, __ATOMIC_ACQUIRE)) {
-		n = fo_sec_rx_burst(rxq0(), pkts, FT_BURST);
-		for (i = 0; i < n; i++)
-			rx_bad_port += pkts[i]->port != rig.fo;
-		__atomic_store_n(&rx_got, rx_got + n, __ATOMIC_RELEASE);
-		rte_pktmbuf_free_bulk(pkts, n);
-	}
-	return 0;
-}
-
-static void *
-leave_thread(void *arg)
-{
-	RTE_SET_USED(arg);
-	rte_pmd_failover_primary_leave(rig.fo);
-	__atomic_store_n(&leave_done, 1, __ATOMIC_RELEASE);
-	return NULL;
+	return fo_sec_rx_burst(rxq0(), pkts, nb_pkts);
 }
 
 /*
@@ -218,48 +195,7 @@ leave_thread(void *arg)
 static int
 test_sec_grace_waits(void)
 {
-	struct rte_mbuf *held[8];
-	unsigned int stops, ms;
-	int done = -1, stops_held = -1, injected = -1;
-	pthread_t th;
-	uint16_t p;
-
-	TEST_ASSERT_SUCCESS(ft_wait_active(rig.fo, RTE_PMD_FAILOVER_PRIMARY, 2000), "no primary");
-	TEST_ASSERT_SUCCESS(rte_pmd_failover_sub_port(rig.fo, RTE_PMD_FAILOVER_PRIMARY, &p),
-			    "primary port");
-	stops = fosim_op_count(p, "stop");
-	TEST_ASSERT_SUCCESS(fosim_rx_hold(p, 1), "hold");
-	__atomic_store_n(&rx_stop, 0, __ATOMIC_RELEASE);
-	TEST_ASSERT_SUCCESS(rte_eal_remote_launch(sec_rx_loop, NULL,
-						  rte_get_next_lcore(-1, 1, 0)), "launch");
-	for (ms = 0; fosim_rx_held(p) == 0 && ms < 2000; ms++)
-		ft_sleep_us(1000);
-	if (fosim_rx_held(p) == 1 && pthread_create(&th, NULL, leave_thread, NULL) == 0) {
-		ft_sleep_us(100 * 1000);
-		done = __atomic_load_n(&leave_done, __ATOMIC_ACQUIRE);
-		stops_held = (int)(fosim_op_count(p, "stop") - stops);
-		if (rte_pktmbuf_alloc_bulk(rig.pool, held, RTE_DIM(held)) == 0)
-			injected = fosim_rx_inject(p, 0, held, RTE_DIM(held));
-		if (done != 0 || stops_held != 0) {
-			printf("FAIL: the primary left (stopped %d times) while a burst was inside it\n",
-			       stops_held);
-			fflush(stdout);
-		}
-		fosim_rx_hold(p, 0);
-		pthread_join(th, NULL);
-	}
-	fosim_rx_hold(p, 0);
-	__atomic_store_n(&rx_stop, 1, __ATOMIC_RELEASE);
-	rte_eal_mp_wait_lcore();
-	TEST_ASSERT(done != -1, "the worker's burst did not reach the primary");
-	TEST_ASSERT_EQUAL(done, 0, "the leave completed while a burst was inside the primary");
-	TEST_ASSERT_EQUAL(stops_held, 0, "the primary was stopped while a burst was inside it");
-	TEST_ASSERT_EQUAL(leave_done, 1, "the leave did not complete");
-	TEST_ASSERT_EQUAL(fosim_op_count(p, "stop"), stops + 1, "the primary was not stopped");
-	TEST_ASSERT_EQUAL(injected, (int)RTE_DIM(held), "frames for the held burst not queued");
-	TEST_ASSERT_EQUAL(rx_got, RTE_DIM(held), "the held burst's frames not received");
-	TEST_ASSERT_EQUAL(rx_bad_port, 0, "mbuf->port wrong in %u frames", rx_bad_port);
-	return TEST_SUCCESS;
+	return ft_grace_leave_under_burst(&rig, sec_rx);
 }
 
 static int quiesce_done;
