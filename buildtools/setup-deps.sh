@@ -15,7 +15,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 sdk="$top/build-deps/sdk"
 pkgs="dpdk dpdk-dev libdpdk-dev meson ninja-build libnuma-dev libpcap-dev
 pkg-config gcc iproute2 valgrind python3 dpkg-dev xz-utils nftables
-clang libclang-rt-dev python3-pyelftools"
+clang libclang-rt-dev python3-pyelftools tcpdump"
 headers="drivers/bus/vdev/bus_vdev_driver.h drivers/bus/pci/bus_pci_driver.h
 lib/ethdev/ethdev_vdev.h lib/ethdev/ethdev_driver.h lib/eal/include/bus_driver.h
 lib/eal/include/dev_driver.h"

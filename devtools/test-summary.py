@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Sum the per-case counts that every suite prints ("N passed, N failed")
 over meson test logs; a suite that crashed before its summary counts as
-one failure. Prints one line per suite and the total last.
+one failure. Prints one line per suite, the suites skipped (with the
+reason each gave), and the total last.
 
     test-summary.py [--prefix P] LOG [[--prefix P] LOG ...]
 
@@ -14,6 +15,9 @@ import sys
 
 LINE = re.compile(r"^(\d+) passed, (\d+) failed", re.M)
 SKIPPED = re.compile(r"^skipped: (.*)$", re.M)
+
+
+skipped = []
 
 
 def summarise(path, prefix):
@@ -29,6 +33,8 @@ def summarise(path, prefix):
             note = f": {why[-1]}" if t.get("result") == "SKIP" and why else ""
             print(f"suite {prefix}{t['name']}: {p} passed, {fl} failed "
                   f"({t.get('result')}{note})")
+            if t.get("result") == "SKIP":
+                skipped.append(f"{prefix}{t['name']}{note}")
             passed += p
             failed += fl
     return passed, failed
@@ -56,6 +62,9 @@ def main(argv):
     if not logs:
         print(__doc__.strip(), file=sys.stderr)
         return 2
+    if skipped:
+        # said before the total: a suite that did not run proves nothing
+        print(f"{len(skipped)} suite(s) skipped, not run: " + "; ".join(skipped))
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
