@@ -86,6 +86,7 @@ fo_queues_point(struct fo_priv *priv, union fo_fp fp)
 	struct rte_eth_dev_data *data = priv->dev->data;
 	int main_r = fo_port_role(priv, fp.rx_main), other_r = fo_port_role(priv, fp.rx_other);
 	int tx_r = fo_port_role(priv, fp.tx), m, o;
+	bool on;
 	struct fo_rxq *rq;
 	struct fo_txq *tq;
 	uint16_t i;
@@ -95,8 +96,9 @@ fo_queues_point(struct fo_priv *priv, union fo_fp fp)
 		rq = data->rx_queues[i];
 		if (rq == NULL)
 			continue;
-		m = fo_queue_on(data->rx_queue_state, i) ? main_r : FO_NONE;
-		o = fo_queue_on(data->rx_queue_state, i) ? other_r : FO_NONE;
+		on = fo_queue_on(data->rx_queue_state, i);
+		m = on ? main_r : FO_NONE;
+		o = on ? other_r : FO_NONE;
 		if (rq->main == &rq->slot[m] && rq->other == &rq->slot[o])
 			continue;
 		__atomic_store_n(&rq->main, &rq->slot[m], __ATOMIC_RELEASE);

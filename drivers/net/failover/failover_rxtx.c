@@ -527,21 +527,17 @@ fo_wait_queue(struct rte_mbuf ***in, const int32_t *sec_pid)
 	}
 }
 
-void
-fo_quiesce(struct fo_priv *priv)
+/*
+ * A full fence (against a secondary's burst: its fence and this one, see
+ * the contract), then until no burst is inside any of the port's queues.
+ */
+static void
+fo_wait_queues(const struct rte_eth_dev_data *data)
 {
-	struct rte_eth_dev_data *data = priv->dev->data;
 	struct fo_rxq *rq;
 	struct fo_txq *tq;
 	uint16_t q;
 
-	if (!__atomic_load_n(&priv->running, __ATOMIC_ACQUIRE))
-		return;
-	if (fo_membarrier_cmd > 0)
-		syscall(__NR_membarrier, fo_membarrier_cmd, 0, 0);
-	else
-		rte_delay_ms(10);
-	/* against a secondary's burst: its fence and this one (see the contract) */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (q = 0; q < data->nb_rx_queues; q++) {
 		rq = data->rx_queues[q];
@@ -555,6 +551,18 @@ fo_quiesce(struct fo_priv *priv)
 	}
 }
 
+void
+fo_quiesce(struct fo_priv *priv)
+{
+	if (!__atomic_load_n(&priv->running, __ATOMIC_ACQUIRE))
+		return;
+	if (fo_membarrier_cmd > 0)
+		syscall(__NR_membarrier, fo_membarrier_cmd, 0, 0);
+	else
+		rte_delay_ms(10);
+	fo_wait_queues(priv->dev->data);
+}
+
 /*
  * A secondary process's bursts: the published word names the sub-ports by
  * port id, called through this process's ethdev (the slots hold the
@@ -565,9 +573,8 @@ static __rte_always_inline union fo_fp
 fo_sec_enter(struct rte_mbuf ***in, int32_t *sec_pid, struct rte_mbuf **pkts,
 	     const union fo_fp *fpw)
 {
-	union fo_fp fp;
-
 	static int32_t self;    /* getpid() is a system call: once per process */
+	union fo_fp fp;
 
 	if (unlikely(self == 0))
 		self = (int32_t)getpid();
@@ -679,19 +686,5 @@ fo_sec_tx_done_cleanup(void *queue, uint32_t free_cnt)
 void
 fo_sec_quiesce(struct rte_eth_dev_data *data)
 {
-	struct fo_rxq *rq;
-	struct fo_txq *tq;
-	uint16_t q;
-
-	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	for (q = 0; q < data->nb_rx_queues; q++) {
-		rq = data->rx_queues[q];
-		if (rq != NULL)
-			fo_wait_queue(&rq->in, &rq->sec_pid);
-	}
-	for (q = 0; q < data->nb_tx_queues; q++) {
-		tq = data->tx_queues[q];
-		if (tq != NULL)
-			fo_wait_queue(&tq->in, &tq->sec_pid);
-	}
+	fo_wait_queues(data);
 }
