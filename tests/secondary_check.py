@@ -452,6 +452,18 @@ class Checks:
                  after["RX-packets"] - before["RX-packets"],
                  after["TX-packets"] - before["TX-packets"]))
 
+    def standby_carries(self, when):
+        """The standby becomes the active path and carries the secondary's
+        frames (the vhost backend's count grows in 0.3 s)."""
+        need(ts.wait_for(lambda: self.active() == 1, 5, 0.05),
+             "active_path did not become 1 (standby) within 5 s")
+        be1 = self.bed.backend.port_stats(0)["RX-packets"]
+        time.sleep(0.3)
+        be2 = self.bed.backend.port_stats(0)["RX-packets"]
+        self.log("%sthe vhost backend received %d of the secondary's frames in 0.3 s"
+                 % (when, be2 - be1))
+        need(be2 > be1, "the standby carries none of the secondary's frames")
+
     def active(self):
         return self.main.xstats(0).get("active_path")
 
@@ -467,14 +479,7 @@ class Checks:
             need(self.tap_rx() > tap0, "the secondary's txonly does not reach the tap")
             rc, out = ts.run(["ip", "link", "set", "dev", self.bed.iface, "down"])
             need(rc == 0, "ip link set down: %s" % out.strip())
-            need(ts.wait_for(lambda: self.active() == 1, 5, 0.05),
-                 "active_path did not become 1 (standby) within 5 s")
-            be1 = self.bed.backend.port_stats(0)["RX-packets"]
-            time.sleep(0.3)
-            be2 = self.bed.backend.port_stats(0)["RX-packets"]
-            self.log("primary link down: the vhost backend received %d of the secondary's "
-                     "frames in 0.3 s" % (be2 - be1))
-            need(be2 > be1, "the standby carries none of the secondary's frames")
+            self.standby_carries("primary link down: ")
             rc, out = ts.run(["ip", "link", "set", "dev", self.bed.iface, "up"])
             need(rc == 0, "ip link set up: %s" % out.strip())
             need(ts.wait_for(lambda: self.active() == 0, 5, 0.05),
@@ -608,14 +613,7 @@ class Checks:
             time.sleep(0.3)
             out = self.main.cmd("device detach net_tap0", timeout=20)
             self.log("primary `device detach net_tap0`: " + out.strip().replace("\n", " | "))
-            need(ts.wait_for(lambda: self.active() == 1, 5, 0.05),
-                 "active_path did not become 1 (standby) within 5 s")
-            be1 = self.bed.backend.port_stats(0)["RX-packets"]
-            time.sleep(0.3)
-            be2 = self.bed.backend.port_stats(0)["RX-packets"]
-            self.log("the vhost backend received %d of the secondary's frames in 0.3 s"
-                     % (be2 - be1))
-            need(be2 > be1, "the standby carries none of the secondary's frames")
+            self.standby_carries("")
         finally:
             out = self.sec.cmd("stop", timeout=20) if self.sec.alive() else ""
         need(self.sec.alive(), "the secondary died: %s" % self.sec.tail(20))
