@@ -193,21 +193,29 @@ fo_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 	fo_queue_drop(fo_priv(dev), &dev->data->tx_queues[qid]);
 }
 
+/* Every failover queue (at close, and at reset: ethdev releases none then). */
+static void
+fo_queues_release(struct rte_eth_dev *dev)
+{
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		fo_rx_queue_release(dev, q);
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		fo_tx_queue_release(dev, q);
+}
+
 static int
 fo_dev_close(struct rte_eth_dev *dev)
 {
 	struct fo_priv *priv = fo_priv(dev);
-	uint16_t q;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
 	fo_events_uninit(priv);
 	fo_intr_uninit(priv);
 	fo_flow_uninit(priv);
-	for (q = 0; q < dev->data->nb_rx_queues; q++)
-		fo_rx_queue_release(dev, q);
-	for (q = 0; q < dev->data->nb_tx_queues; q++)
-		fo_tx_queue_release(dev, q);
+	fo_queues_release(dev);
 	fo_args_free(&priv->args);
 	return 0;
 }
@@ -255,7 +263,6 @@ fo_dev_reset(struct rte_eth_dev *dev)
 {
 	struct fo_priv *priv = fo_priv(dev);
 	struct fo_sub *s;
-	uint16_t q;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return -EPERM;
@@ -264,10 +271,7 @@ fo_dev_reset(struct rte_eth_dev *dev)
 	dev->data->dev_configured = 0;  /* first: fo_sub_reset() replays nothing */
 	FO_FOREACH_SUB(priv, s)
 		fo_sub_reset(priv, s);
-	for (q = 0; q < dev->data->nb_rx_queues; q++)
-		fo_rx_queue_release(dev, q);
-	for (q = 0; q < dev->data->nb_tx_queues; q++)
-		fo_tx_queue_release(dev, q);
+	fo_queues_release(dev);
 	fo_unlock(priv);
 	return 0;
 }
