@@ -96,12 +96,17 @@ fo_remove(struct rte_vdev_device *vdev)
 struct fo_priv *
 fo_port_priv(uint16_t port_id)
 {
-	struct rte_eth_dev *dev;
+	struct rte_eth_dev *dev = fo_port_dev(port_id, &fo_ops);
 
-	if (!rte_eth_dev_is_valid_port(port_id))
-		return NULL;
-	dev = &rte_eth_devices[port_id];
-	return dev->dev_ops == &fo_ops ? fo_priv(dev) : NULL;
+	return dev != NULL ? fo_priv(dev) : NULL;
+}
+
+/* The failover port's private data in this process, primary or secondary. */
+static struct fo_priv *
+fo_api_priv(uint16_t port_id)
+{
+	return rte_eal_process_type() == RTE_PROC_PRIMARY ? fo_port_priv(port_id) :
+							     fo_sec_priv(port_id);
 }
 
 int
@@ -109,7 +114,7 @@ rte_pmd_failover_sub_port(uint16_t port_id, enum rte_pmd_failover_role role,
 			  uint16_t *sub_port_id)
 {
 	bool primary = rte_eal_process_type() == RTE_PROC_PRIMARY;
-	struct fo_priv *priv = primary ? fo_port_priv(port_id) : fo_sec_priv(port_id);
+	struct fo_priv *priv = fo_api_priv(port_id);
 	uint16_t port;
 
 	if (priv == NULL)
@@ -133,8 +138,7 @@ rte_pmd_failover_sub_port(uint16_t port_id, enum rte_pmd_failover_role role,
 int
 rte_pmd_failover_active_path(uint16_t port_id)
 {
-	struct fo_priv *priv = rte_eal_process_type() == RTE_PROC_PRIMARY ?
-			       fo_port_priv(port_id) : fo_sec_priv(port_id);
+	struct fo_priv *priv = fo_api_priv(port_id);
 
 	if (priv == NULL)
 		return -ENODEV;

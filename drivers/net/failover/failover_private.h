@@ -433,6 +433,18 @@ fo_priv(const struct rte_eth_dev *dev)
 	return dev->data->dev_private;
 }
 
+/* Port port_id if it is a failover port with the op table ops, else NULL. */
+static inline struct rte_eth_dev *
+fo_port_dev(uint16_t port_id, const struct eth_dev_ops *ops)
+{
+	struct rte_eth_dev *dev;
+
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return NULL;
+	dev = &rte_eth_devices[port_id];
+	return dev->dev_ops == ops ? dev : NULL;
+}
+
 /* Sub-ports in a state or a later one (FO_SUB_HELD: every present one). */
 #define FO_FOREACH_SUB_FROM(priv, s, from) \
 	for ((s) = &(priv)->sub[0]; (s) < &(priv)->sub[FO_NB_SUBS]; (s)++) \

@@ -83,21 +83,10 @@ fo_sec_refuse(const struct rte_eth_dev *dev, const char *what)
 
 /* -- the primary's side */
 
-static struct rte_eth_dev *
-fo_mp_dev(uint16_t port)
-{
-	struct rte_eth_dev *dev;
-
-	if (!rte_eth_dev_is_valid_port(port))
-		return NULL;
-	dev = &rte_eth_devices[port];
-	return dev->dev_ops == &fo_ops ? dev : NULL;
-}
-
 static int
 fo_mp_run(const struct fo_mp_req *r)
 {
-	struct rte_eth_dev *dev = fo_mp_dev(r->port);
+	struct rte_eth_dev *dev = fo_port_dev(r->port, &fo_ops);
 
 	if (dev == NULL)
 		return -ENODEV;
@@ -558,10 +547,7 @@ fo_sec_remove(struct rte_eth_dev *dev)
 struct fo_priv *
 fo_sec_priv(uint16_t port_id)
 {
-	struct rte_eth_dev *dev;
+	struct rte_eth_dev *dev = fo_port_dev(port_id, &fo_sec_ops);
 
-	if (!rte_eth_dev_is_valid_port(port_id))
-		return NULL;
-	dev = &rte_eth_devices[port_id];
-	return dev->dev_ops == &fo_sec_ops ? fo_priv(dev) : NULL;
+	return dev != NULL ? fo_priv(dev) : NULL;
 }
